@@ -1,0 +1,55 @@
+// Camera registry: admins upsert positions; reads from a camera are placed by them.
+
+import type { FastifyInstance } from 'fastify';
+import { listCameras, upsertCameras, type Camera } from '../../engine/store/catalog.js';
+
+const cameraSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'lat', 'lon'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\s.*>]+$' },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    kind: { type: 'string', maxLength: 32 },
+    attrs: { type: 'object' },
+  },
+} as const;
+
+export async function cameraRoutes(app: FastifyInstance): Promise<void> {
+  const { db, placement, audit } = app.deps;
+
+  app.put<{ Body: Camera[] }>(
+    '/cameras',
+    {
+      config: { access: [] },
+      schema: {
+        summary: 'Upsert cameras',
+        body: { type: 'array', maxItems: 200000, items: cameraSchema },
+        response: { 200: { type: 'object', properties: { upserted: { type: 'integer' } } } },
+      },
+    },
+    async (request) => {
+      const cameras = request.body;
+      await upsertCameras(db, cameras);
+      placement.upsertCameras(cameras);
+      await audit.record({
+        actor: request.principal?.name ?? null,
+        role: request.principal?.role ?? null,
+        action: 'cameras.upsert',
+        target: `${cameras.length} cameras`,
+        ip: request.ip,
+      });
+      return { upserted: cameras.length };
+    },
+  );
+
+  app.get(
+    '/cameras',
+    { config: { access: ['analyst'] }, schema: { summary: 'List cameras' } },
+    async () => {
+      const rows = (await listCameras(db)).map((c) => ({ ...c, area: placement.camera(c.id)?.area ?? null }));
+      return { rows };
+    },
+  );
+}

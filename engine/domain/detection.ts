@@ -1,0 +1,180 @@
+// A detection (one camera read) as the engine uses it, and the checks every record passes
+// before it is counted. Pure: no I/O, so the pipeline can run it inline or in a worker.
+
+import { normalisePlate } from './plate.js';
+
+export const MATCHED_KINDS = ['plate', 'face', 'person', 'vehicle'] as const;
+export type MatchedKind = (typeof MATCHED_KINDS)[number];
+
+export interface Detection {
+  /** Event time at the camera, epoch ms. */
+  ts: number;
+  kind: string;
+  camera: string;
+  id?: string;
+  /** Normalised plate text (see normalisePlate). */
+  plate?: string;
+  conf?: number;
+  lat?: number;
+  lon?: number;
+  embedding?: Float32Array;
+  attrs?: Record<string, unknown>;
+}
+
+/** Bounded set of reasons: they label `vigil_rejected_total`, so no free text here. */
+export type RejectReason =
+  | 'undecodable'
+  | 'not_a_map'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'out_of_range'
+  | 'future_ts'
+  | 'bad_plate'
+  | 'bad_embedding'
+  | 'duplicate_id';
+
+export class RecordError extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FUTURE_LIMIT_MS = 24 * 3600 * 1000;
+const MAX_ID_LENGTH = 128;
+const MAX_KIND_LENGTH = 32;
+const MAX_EMBEDDING_DIM = 4096;
+
+export function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+export function requireEpochMs(record: Record<string, unknown>, field: string, nowMs: number): number {
+  const ts = record[field];
+  if (ts === undefined || ts === null) throw new RecordError('missing_field', `${field}: required`);
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts)) {
+    throw new RecordError('wrong_type', `${field}: must be an integer epoch in milliseconds, got ${preview(ts)}`);
+  }
+  if (ts < 0) throw new RecordError('out_of_range', `${field}: must not be negative, got ${ts}`);
+  if (ts > nowMs + FUTURE_LIMIT_MS) {
+    throw new RecordError('future_ts', `${field}: ${new Date(ts).toISOString()} is more than 24 h in the future`);
+  }
+  return ts;
+}
+
+export function optionalString(record: Record<string, unknown>, field: string, max: number): string | undefined {
+  const v = record[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new RecordError('wrong_type', `${field}: must be a string, got ${preview(v)}`);
+  if (v.length === 0 || v.length > max) {
+    throw new RecordError('out_of_range', `${field}: must be 1–${max} characters, got ${v.length}`);
+  }
+  return v;
+}
+
+/** lat and lon come together, as finite degrees in range; null when absent. */
+export function optionalPosition(record: Record<string, unknown>): { lat: number; lon: number } | null {
+  const lat = record.lat;
+  const lon = record.lon;
+  if ((lat === undefined || lat === null) && (lon === undefined || lon === null)) return null;
+  if (lat === undefined || lat === null) throw new RecordError('missing_field', 'lat: required when lon is given');
+  if (lon === undefined || lon === null) throw new RecordError('missing_field', 'lon: required when lat is given');
+  if (typeof lat !== 'number') throw new RecordError('wrong_type', `lat: must be a number, got ${preview(lat)}`);
+  if (typeof lon !== 'number') throw new RecordError('wrong_type', `lon: must be a number, got ${preview(lon)}`);
+  if (!(lat >= -90 && lat <= 90)) throw new RecordError('out_of_range', `lat: must be within [-90, 90], got ${lat}`);
+  if (!(lon >= -180 && lon <= 180)) throw new RecordError('out_of_range', `lon: must be within [-180, 180], got ${lon}`);
+  return { lat, lon };
+}
+
+function embeddingOf(value: unknown): Float32Array {
+  if (value instanceof Uint8Array) {
+    if (value.byteLength === 0 || value.byteLength % 4 !== 0) {
+      throw new RecordError('bad_embedding', `embedding: bin length ${value.byteLength} is not a positive multiple of 4`);
+    }
+    if (value.byteLength / 4 > MAX_EMBEDDING_DIM) {
+      throw new RecordError('bad_embedding', `embedding: more than ${MAX_EMBEDDING_DIM} dimensions`);
+    }
+    // float32 little-endian; copy when the view is not 4-byte aligned inside its buffer.
+    const aligned = value.byteOffset % 4 === 0 ? value : value.slice();
+    const floats = new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
+    for (let i = 0; i < floats.length; i++) {
+      if (!Number.isFinite(floats[i])) throw new RecordError('bad_embedding', `embedding: value ${i} is not finite`);
+    }
+    return floats;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0 || value.length > MAX_EMBEDDING_DIM) {
+      throw new RecordError('bad_embedding', `embedding: must have 1–${MAX_EMBEDDING_DIM} numbers, got ${value.length}`);
+    }
+    const floats = new Float32Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const x = value[i];
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        throw new RecordError('bad_embedding', `embedding: element ${i} is not a finite number`);
+      }
+      floats[i] = x;
+    }
+    return floats;
+  }
+  throw new RecordError('wrong_type', `embedding: must be float32 bin or an array of numbers, got ${preview(value)}`);
+}
+
+/** Checks one decoded record; throws RecordError naming the field. */
+export function toDetection(record: unknown, subjectCamera: string, nowMs: number): Detection {
+  if (!isPlainMap(record)) throw new RecordError('not_a_map', `record: must be a map, got ${preview(record)}`);
+  const ts = requireEpochMs(record, 'ts', nowMs);
+  const kind = record.kind;
+  if (kind === undefined || kind === null) throw new RecordError('missing_field', 'kind: required');
+  if (typeof kind !== 'string') throw new RecordError('wrong_type', `kind: must be a string, got ${preview(kind)}`);
+  if (kind.length === 0 || kind.length > MAX_KIND_LENGTH) {
+    throw new RecordError('out_of_range', `kind: must be 1–${MAX_KIND_LENGTH} characters`);
+  }
+  const d: Detection = { ts, kind, camera: optionalString(record, 'camera', MAX_ID_LENGTH) ?? subjectCamera };
+  const id = optionalString(record, 'id', MAX_ID_LENGTH);
+  if (id !== undefined) d.id = id;
+
+  if (record.plate !== undefined && record.plate !== null) {
+    if (typeof record.plate !== 'string') {
+      throw new RecordError('wrong_type', `plate: must be a string, got ${preview(record.plate)}`);
+    }
+    const plate = normalisePlate(record.plate.slice(0, 64));
+    if (plate === null) {
+      throw new RecordError('bad_plate', `plate: '${record.plate.slice(0, 32)}' is not 2–16 letters and digits once normalised`);
+    }
+    d.plate = plate;
+  } else if (kind === 'plate') {
+    throw new RecordError('missing_field', 'plate: required for kind plate');
+  }
+
+  if (record.conf !== undefined && record.conf !== null) {
+    const conf = record.conf;
+    if (typeof conf !== 'number') throw new RecordError('wrong_type', `conf: must be a number, got ${preview(conf)}`);
+    if (!(conf >= 0 && conf <= 1)) throw new RecordError('out_of_range', `conf: must be within [0, 1], got ${conf}`);
+    d.conf = conf;
+  }
+  const pos = optionalPosition(record);
+  if (pos) {
+    d.lat = pos.lat;
+    d.lon = pos.lon;
+  }
+  if (record.embedding !== undefined && record.embedding !== null) d.embedding = embeddingOf(record.embedding);
+  else if (kind === 'face') throw new RecordError('missing_field', 'embedding: required for kind face');
+
+  if (record.attrs !== undefined && record.attrs !== null) {
+    if (!isPlainMap(record.attrs)) throw new RecordError('wrong_type', `attrs: must be a map, got ${preview(record.attrs)}`);
+    d.attrs = record.attrs;
+  }
+  return d;
+}
+
+/** A short, safe description of a bad value for an error message. */
+export function preview(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return `bin(${value.byteLength})`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  if (typeof value === 'string') return `string '${value.length > 24 ? `${value.slice(0, 24)}…` : value}'`;
+  if (typeof value === 'number') return `number ${value}`;
+  return typeof value;
+}

@@ -1,0 +1,152 @@
+// One vigil engine process: NATS ingest, DuckDB store and the HTTP API, started in that order
+// and stopped in reverse (stop pulling, commit and ack what was received, close).
+
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { buildApi } from '../api/server.js';
+import { TokenBook } from '../api/auth.js';
+import { isLoopback, type Config, type TokenSpec } from './config.js';
+import { VigilError } from './errors.js';
+import { Placement } from './geo/placement.js';
+import { AppliedSequences } from './ingest/applied-sequences.js';
+import { DeadLetters } from './ingest/dead-letters.js';
+import { detectionHandler } from './ingest/detection-ingest.js';
+import { incidentHandler } from './ingest/incident-ingest.js';
+import { StreamConsumer, type BatchHandler } from './ingest/stream-consumer.js';
+import type { Logger } from './logger.js';
+import { EngineMetrics } from './metrics.js';
+import { NatsLink } from './nats/connection.js';
+import { ensureStream, vigilStreams } from './nats/streams.js';
+import { AuditLog } from './store/audit-log.js';
+import { listAreas, listCameras } from './store/catalog.js';
+import { Database } from './store/database.js';
+import { loadAppliedRanges } from './store/ingest-writer.js';
+
+export interface EngineOptions {
+  /** Listen on config.http (default true); tests may use `api.inject` instead. */
+  listen?: boolean;
+}
+
+export class Engine {
+  private consumers: StreamConsumer[] = [];
+  private stopped = false;
+  address: string | null = null;
+
+  private constructor(
+    readonly config: Readonly<Config>,
+    readonly log: Logger,
+    readonly metrics: EngineMetrics,
+    readonly db: Database,
+    readonly nats: NatsLink,
+    readonly placement: Placement,
+    readonly api: FastifyInstance,
+    /** Set when no tokens are configured: a random admin token for this run only. */
+    readonly devToken: string | null,
+  ) {}
+
+  static async start(config: Readonly<Config>, log: Logger, opts: EngineOptions = {}): Promise<Engine> {
+    let tokens: readonly TokenSpec[] = config.auth.tokens;
+    let devToken: string | null = null;
+    if (tokens.length === 0) {
+      if (!isLoopback(config.http.host)) throw new VigilError('CONFIG_LISTEN_UNSAFE', config.http.host);
+      devToken = `dev-${randomBytes(18).toString('base64url')}`;
+      tokens = [{ name: 'development', role: 'admin', token: devToken }];
+      log.warn('no auth.tokens configured: a development admin token was generated for this run (loopback only)');
+    } else if (tokens.some((t) => 'token' in t)) {
+      log.warn('auth.tokens holds plain tokens: store their sha256 instead outside development');
+    }
+
+    const metrics = new EngineMetrics();
+    const db = await Database.open(config.dataDir, config.timezone);
+    const placement = new Placement();
+    placement.setAreas(await listAreas(db));
+    placement.upsertCameras(await listCameras(db));
+
+    let nats: NatsLink;
+    try {
+      nats = await NatsLink.open(config.nats.url, log);
+    } catch (err) {
+      await db.close();
+      throw new Error(`cannot connect to NATS at ${config.nats.url}: ${(err as Error).message}`);
+    }
+    const engine = new Engine(config, log, metrics, db, nats, placement, null as unknown as FastifyInstance, devToken);
+    try {
+      const api = await buildApi({
+        config,
+        db,
+        audit: new AuditLog(db),
+        metrics,
+        placement,
+        tokens: new TokenBook(tokens),
+        log,
+        readiness: () => engine.readiness(),
+      });
+      (engine as { api: FastifyInstance }).api = api;
+      await engine.startIngest();
+      if (opts.listen !== false) {
+        engine.address = await api.listen({ host: config.http.host, port: config.http.port });
+        log.info(`API listening on ${engine.address}`);
+      } else {
+        await api.ready();
+      }
+    } catch (err) {
+      await engine.stop().catch(() => undefined);
+      throw err;
+    }
+    return engine;
+  }
+
+  private async startIngest(): Promise<void> {
+    const { config, nats, db, placement, metrics, log } = this;
+    const jsm = await jetstreamManager(nats.nc);
+    const js = jetstream(nats.nc);
+    const streams = vigilStreams(config.nats.prefix, config.nats.streamMaxAgeHours);
+    for (const spec of Object.values(streams)) await ensureStream(jsm, spec);
+    const dlq = new DeadLetters(js, config.nats.prefix, metrics);
+
+    const inputs: Array<[string, string, (stream: string) => BatchHandler]> = [
+      [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, metrics })],
+      [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, metrics })],
+    ];
+    for (const [stream, durable, handler] of inputs) {
+      const consumer = new StreamConsumer({
+        js,
+        jsm,
+        stream,
+        durable,
+        applied: AppliedSequences.fromRanges(await loadAppliedRanges(db, stream)),
+        handler: handler(stream),
+        batchMaxMessages: config.ingest.batchMaxMessages,
+        batchMaxBytes: config.ingest.batchMaxBytes,
+        batchMaxWaitMs: config.ingest.batchMaxWaitMs,
+        maxAckPending: config.ingest.maxAckPending,
+        ackWaitSeconds: config.ingest.ackWaitSeconds,
+        metrics,
+        log,
+      });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
+  }
+
+  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+    const checks = {
+      nats: this.nats.isConnected,
+      store: this.db.isOpen,
+      ingest: this.consumers.length > 0 && this.consumers.every((c) => c.healthy),
+    };
+    return { ready: !this.stopped && Object.values(checks).every(Boolean), checks };
+  }
+
+  /** Drains: stop accepting requests and messages, commit and ack in-flight batches, close. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.api) await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
+    for (const c of this.consumers) await c.stop();
+    await this.nats.close();
+    await this.db.close();
+    this.log.info('engine stopped');
+  }
+}

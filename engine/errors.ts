@@ -1,0 +1,49 @@
+// One table of vigil's own errors: each has a stable code, an HTTP status and a message.
+// Codes follow VIGIL_ERR_<AREA>_<WHAT>; the README's error table is generated from this list.
+
+export interface VigilErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+function spec(code: string, status: number, message: string): VigilErrorSpec {
+  return Object.freeze({ code, status, message });
+}
+
+export const ERRORS = Object.freeze({
+  CONFIG_INVALID: spec('VIGIL_ERR_CONFIG_INVALID', 500, 'invalid configuration: %s'),
+  CONFIG_UNREADABLE: spec('VIGIL_ERR_CONFIG_UNREADABLE', 500, 'cannot read config file %s: %s'),
+  CONFIG_LISTEN_UNSAFE: spec(
+    'VIGIL_ERR_CONFIG_LISTEN_UNSAFE',
+    500,
+    'http.host is %s but auth.tokens is empty: without tokens vigil only listens on a loopback address',
+  ),
+  AUTH_MISSING: spec('VIGIL_ERR_AUTH_MISSING', 401, 'missing bearer token'),
+  AUTH_INVALID: spec('VIGIL_ERR_AUTH_INVALID', 401, 'invalid bearer token'),
+  AUTH_FORBIDDEN: spec('VIGIL_ERR_AUTH_FORBIDDEN', 403, 'role %s may not %s %s'),
+  INPUT_INVALID: spec('VIGIL_ERR_INPUT_INVALID', 400, '%s'),
+  NOT_FOUND: spec('VIGIL_ERR_NOT_FOUND', 404, '%s'),
+  NOT_READY: spec('VIGIL_ERR_NOT_READY', 503, 'not ready: %s'),
+});
+
+export type ErrorName = keyof typeof ERRORS;
+
+/** An error with a vigil code and the HTTP status the API answers with. */
+export class VigilError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  constructor(name: ErrorName, ...args: string[]) {
+    const s = ERRORS[name];
+    let i = 0;
+    super(s.message.replace(/%s/g, () => String(args[i++] ?? '')));
+    this.name = 'VigilError';
+    this.code = s.code;
+    this.statusCode = s.status;
+  }
+}
+
+/** 400 with a message that names the offending field. */
+export function badInput(message: string): VigilError {
+  return new VigilError('INPUT_INVALID', message);
+}

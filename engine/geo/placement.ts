@@ -1,0 +1,54 @@
+// Where a read happened: a mobile camera's own position, else the registered camera's.
+// Fixed cameras never move, so their area is computed once per camera or area change.
+
+import { AreaIndex, type AreaShape } from './area-index.js';
+
+export interface CameraSite {
+  id: string;
+  lat: number;
+  lon: number;
+  kind?: string | null;
+}
+
+interface PlacedCamera extends CameraSite {
+  area: string | null;
+}
+
+export class Placement {
+  private cameras = new Map<string, PlacedCamera>();
+  private index = new AreaIndex([]);
+
+  setAreas(areas: readonly AreaShape[]): void {
+    this.index = new AreaIndex(areas);
+    for (const c of this.cameras.values()) c.area = this.index.locate(c.lon, c.lat);
+  }
+
+  upsertCameras(cameras: readonly CameraSite[]): void {
+    for (const c of cameras) this.cameras.set(c.id, { ...c, area: this.index.locate(c.lon, c.lat) });
+  }
+
+  camera(id: string): PlacedCamera | undefined {
+    return this.cameras.get(id);
+  }
+
+  get cameraCount(): number {
+    return this.cameras.size;
+  }
+
+  get areaCount(): number {
+    return this.index.size;
+  }
+
+  /** Area of a read: its own position when it has one (mobile camera), else its camera's. */
+  areaOf(camera: string, lat?: number, lon?: number): string | null {
+    if (lat !== undefined && lon !== undefined) return this.index.locate(lon, lat);
+    return this.cameras.get(camera)?.area ?? null;
+  }
+
+  /** Position of a read, as for areaOf; null when neither read nor camera has one. */
+  positionOf(camera: string, lat?: number, lon?: number): { lat: number; lon: number } | null {
+    if (lat !== undefined && lon !== undefined) return { lat, lon };
+    const c = this.cameras.get(camera);
+    return c ? { lat: c.lat, lon: c.lon } : null;
+  }
+}

@@ -1,0 +1,53 @@
+// Bad input goes to `<prefix>.dlq.<det|incident>` with the reason, never silently away.
+// Published through JetStream (stream VIGIL_DLQ) with a message id derived from the stream
+// sequence and batch index, so a batch retried after a failure does not file a reject twice.
+
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import type { RejectReason } from '../domain/detection.js';
+import type { EngineMetrics } from '../metrics.js';
+
+export type DlqInput = 'det' | 'incident';
+
+export interface DeadLetter {
+  seq: number;
+  subject: string;
+  index?: number;
+  data: Uint8Array;
+  reason: RejectReason;
+  message: string;
+}
+
+/** Header values are single-line ASCII-safe text. */
+function headerSafe(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').slice(0, 1024);
+}
+
+export class DeadLetters {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly prefix: string,
+    private readonly metrics: EngineMetrics,
+  ) {}
+
+  /** Resolves once JetStream stored every reject; throws (so the batch is retried) otherwise. */
+  async publish(input: DlqInput, rejects: readonly DeadLetter[]): Promise<void> {
+    if (rejects.length === 0) return;
+    const subject = `${this.prefix}.dlq.${input}`;
+    await Promise.all(
+      rejects.map((r) => {
+        const h = headers();
+        h.set('Vigil-Error', headerSafe(r.message));
+        h.set('Vigil-Reason', r.reason);
+        h.set('Vigil-Subject', headerSafe(r.subject));
+        if (r.index !== undefined) h.set('Vigil-Index', String(r.index));
+        return this.js.publish(subject, r.data, { headers: h, msgID: `${input}:${r.seq}:${r.index ?? '-'}` });
+      }),
+    );
+  }
+
+  /** Counted once the batch committed, so a retried batch does not count its rejects twice. */
+  count(input: DlqInput, rejects: readonly DeadLetter[]): void {
+    for (const r of rejects) this.metrics.rejected.labels(r.reason, input).inc();
+  }
+}

@@ -1,0 +1,86 @@
+// The engine's Prometheus metrics. One registry per engine instance (no global state), so
+// several engines can live in one process — tests do, and partitioned deployments may.
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class EngineMetrics {
+  readonly registry = new Registry();
+
+  readonly detections = new Counter({
+    name: 'vigil_detections_total',
+    help: 'Reads ingested and stored, by kind (kinds outside the known set count as "other").',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly incidents = new Counter({
+    name: 'vigil_incidents_total',
+    help: 'Incidents stored.',
+    registers: [this.registry],
+  });
+  readonly incidentDuplicates = new Counter({
+    name: 'vigil_incidents_duplicate_total',
+    help: 'Incidents whose id was already stored (a producer retry); the first one is kept.',
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'vigil_rejected_total',
+    help: 'Messages or records sent to the DLQ, by reason.',
+    labelNames: ['reason', 'input'] as const,
+    registers: [this.registry],
+  });
+  readonly redelivered = new Counter({
+    name: 'vigil_redelivered_skipped_total',
+    help: 'JetStream messages delivered again after they were applied; skipped, not counted twice.',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+  });
+  readonly pending = new Gauge({
+    name: 'vigil_consumer_pending',
+    help: 'JetStream messages not yet processed (pending plus delivered-unacknowledged).',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+  });
+  readonly batchMessages = new Histogram({
+    name: 'vigil_ingest_batch_messages',
+    help: 'Messages per committed ingest batch.',
+    labelNames: ['stream'] as const,
+    buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000],
+    registers: [this.registry],
+  });
+  readonly storeFlush = new Histogram({
+    name: 'vigil_store_flush_seconds',
+    help: 'Time to commit one ingest batch to DuckDB.',
+    labelNames: ['stream'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly storeRows = new Counter({
+    name: 'vigil_store_rows_written_total',
+    help: 'Rows appended to DuckDB, by table.',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly storeErrors = new Counter({
+    name: 'vigil_store_commit_errors_total',
+    help: 'Failed batch commits (the batch is retried; nothing is acknowledged until it commits).',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+  });
+  readonly eventLag = new Histogram({
+    name: 'vigil_event_lag_seconds',
+    help: 'From a read\'s event time (ts) to its commit.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'HTTP request duration by route, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,102 @@
+// The DuckDB file in dataDir: one instance, one writer connection whose transactions run one
+// at a time, and a small pool of reader connections for the API (queries run on DuckDB's own
+// threads, so the event loop never waits on them).
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+export type Row = Record<string, unknown>;
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+
+export class Database {
+  private readers: DuckDBConnection[] = [];
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly timezone: string,
+  ) {}
+
+  static async open(dataDir: string, timezone: string): Promise<Database> {
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, 'vigil.duckdb');
+    const instance = await DuckDBInstance.create(path);
+    const writer = await instance.connect();
+    await writer.run(setTimeZone(timezone));
+    await writer.run(SCHEMA_SQL);
+    const v = await writer.runAndReadAll('SELECT max(version) AS v FROM schema_version');
+    const current = v.getRowObjects()[0]?.v;
+    if (current === null || current === undefined) {
+      await writer.run('INSERT INTO schema_version VALUES ($1)', [SCHEMA_VERSION]);
+    } else if (Number(current) > SCHEMA_VERSION) {
+      throw new Error(`${path} has schema version ${current}, newer than this vigil (${SCHEMA_VERSION})`);
+    }
+    return new Database(path, instance, writer, timezone);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Runs `work` inside one transaction on the writer connection, after every earlier write.
+   * Commits when it resolves, rolls back when it throws.
+   */
+  transaction<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.closed) throw new Error('store is closed');
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        const result = await work(this.writer);
+        await this.writer.run('COMMIT');
+        return result;
+      } catch (err) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    };
+    const next = this.writeChain.then(run, run);
+    this.writeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A read-only query with parameters; rows as plain objects (BIGINT as bigint). */
+  async query(sql: string, params?: Params): Promise<Row[]> {
+    const conn = this.readers.pop() ?? (await this.newReader());
+    try {
+      const reader = await conn.runAndReadAll(sql, params);
+      return reader.getRowObjects() as Row[];
+    } finally {
+      if (this.closed) conn.closeSync();
+      else this.readers.push(conn);
+    }
+  }
+
+  private async newReader(): Promise<DuckDBConnection> {
+    if (this.closed) throw new Error('store is closed');
+    const conn = await this.instance.connect();
+    await conn.run(setTimeZone(this.timezone));
+    return conn;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.writeChain;
+    this.closed = true;
+    for (const c of this.readers) c.closeSync();
+    this.readers = [];
+    await this.writer.run('CHECKPOINT').catch(() => undefined);
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** The zone was validated against Intl at config time; quotes are escaped all the same. */
+function setTimeZone(timezone: string): string {
+  return `SET TimeZone = '${timezone.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,152 @@
+// One DuckDB transaction per ingest batch: the batch's rows and the stream's applied
+// sequences commit together, which is what makes a crash between commit and ack harmless.
+
+import { DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { SeqRange } from '../ingest/applied-sequences.js';
+import type { Incident } from '../domain/incident.js';
+import type { Database } from './database.js';
+import type { ReadAggregates } from '../ingest/read-aggregates.js';
+
+export interface SightingRow {
+  ts: number;
+  camera: string;
+  kind: string;
+  plate?: string;
+  conf?: number;
+  lat: number | null;
+  lon: number | null;
+  area: string | null;
+  id?: string;
+  attrs?: Record<string, unknown>;
+  seq: number;
+  index: number;
+}
+
+export interface PlacedIncident extends Incident {
+  area: string | null;
+  seq: number;
+}
+
+const tsValue = (ms: number) => new DuckDBTimestampTZValue(BigInt(ms) * 1000n);
+
+async function writeAppliedRanges(conn: DuckDBConnection, stream: string, ranges: readonly SeqRange[]) {
+  await conn.run('DELETE FROM stream_applied WHERE stream = $1', [stream]);
+  if (ranges.length === 0) return;
+  const a = await conn.createAppender('stream_applied');
+  for (const [from, to] of ranges) {
+    a.appendVarchar(stream);
+    a.appendBigInt(BigInt(from));
+    a.appendBigInt(BigInt(to));
+    a.endRow();
+  }
+  a.closeSync();
+}
+
+function appendOptional(a: DuckDBAppender, value: string | undefined | null) {
+  if (value === undefined || value === null) a.appendNull();
+  else a.appendVarchar(value);
+}
+
+export async function loadAppliedRanges(db: Database, stream: string): Promise<SeqRange[]> {
+  const rows = await db.query(
+    'SELECT from_seq, to_seq FROM stream_applied WHERE stream = $1 ORDER BY from_seq',
+    [stream],
+  );
+  return rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const);
+}
+
+export function commitDetections(
+  db: Database,
+  stream: string,
+  sightings: readonly SightingRow[],
+  aggregates: ReadAggregates,
+  applied: readonly SeqRange[],
+): Promise<void> {
+  return db.transaction(async (conn) => {
+    if (sightings.length > 0) {
+      const a = await conn.createAppender('sightings');
+      for (const s of sightings) {
+        a.appendTimestampTZ(tsValue(s.ts));
+        a.appendVarchar(s.camera);
+        a.appendVarchar(s.kind);
+        appendOptional(a, s.plate);
+        if (s.conf === undefined) a.appendNull();
+        else a.appendFloat(s.conf);
+        if (s.lat === null || s.lon === null) {
+          a.appendNull();
+          a.appendNull();
+        } else {
+          a.appendDouble(s.lat);
+          a.appendDouble(s.lon);
+        }
+        appendOptional(a, s.area);
+        appendOptional(a, s.id);
+        appendOptional(a, s.attrs ? JSON.stringify(s.attrs) : null);
+        a.appendBigInt(BigInt(s.seq));
+        a.appendInteger(s.index);
+        a.endRow();
+      }
+      a.closeSync();
+    }
+    if (aggregates.cameraMinute.size > 0) {
+      const a = await conn.createAppender('agg_camera_minute');
+      for (const c of aggregates.cameraMinute.values()) {
+        a.appendVarchar(c.key);
+        a.appendTimestampTZ(tsValue(c.bucket));
+        a.appendVarchar(c.kind);
+        a.appendBigInt(BigInt(c.count));
+        a.endRow();
+      }
+      a.closeSync();
+    }
+    if (aggregates.areaHour.size > 0) {
+      const a = await conn.createAppender('agg_area_hour');
+      for (const c of aggregates.areaHour.values()) {
+        a.appendVarchar(c.key);
+        a.appendTimestampTZ(tsValue(c.bucket));
+        a.appendVarchar(c.kind);
+        a.appendBigInt(BigInt(c.count));
+        a.endRow();
+      }
+      a.closeSync();
+    }
+    await writeAppliedRanges(conn, stream, applied);
+  });
+}
+
+/** Stores incidents; an id seen before is kept as first stored. Returns how many were new. */
+export function commitIncidents(
+  db: Database,
+  stream: string,
+  incidents: readonly PlacedIncident[],
+  applied: readonly SeqRange[],
+): Promise<number> {
+  return db.transaction(async (conn) => {
+    let inserted = 0;
+    if (incidents.length > 0) {
+      const stmt = await conn.prepare(
+        `INSERT INTO incidents VALUES ($1, make_timestamptz($2::BIGINT * 1000), $3, $4, $5, $6, $7, $8, $9::JSON, $10)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+      );
+      for (const i of incidents) {
+        stmt.bind([
+          i.id,
+          BigInt(i.ts),
+          i.type,
+          i.lat,
+          i.lon,
+          i.severity ?? null,
+          i.source ?? null,
+          i.area,
+          i.attrs ? JSON.stringify(i.attrs) : null,
+          BigInt(i.seq),
+        ]);
+        const result = await stmt.runAndReadAll();
+        inserted += result.currentRowCount;
+      }
+      stmt.destroySync();
+    }
+    await writeAppliedRanges(conn, stream, applied);
+    return inserted;
+  });
+}

@@ -1,0 +1,30 @@
+// DuckDB tables. Sightings and aggregate deltas are append-only (bulk-written through the
+// appender); aggregates are summed at query time, so ingest never updates a row in place.
+
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cameras (
+  id VARCHAR PRIMARY KEY, lat DOUBLE NOT NULL, lon DOUBLE NOT NULL, kind VARCHAR,
+  attrs JSON, updated_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE IF NOT EXISTS areas (
+  id VARCHAR PRIMARY KEY, name VARCHAR, geometry JSON NOT NULL, factors JSON,
+  updated_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE IF NOT EXISTS sightings (
+  ts TIMESTAMPTZ NOT NULL, camera VARCHAR NOT NULL, kind VARCHAR NOT NULL, plate VARCHAR,
+  conf FLOAT, lat DOUBLE, lon DOUBLE, area VARCHAR, read_id VARCHAR, attrs VARCHAR,
+  seq BIGINT NOT NULL, idx INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS agg_camera_minute (
+  camera VARCHAR NOT NULL, minute TIMESTAMPTZ NOT NULL, kind VARCHAR NOT NULL, count BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS agg_area_hour (
+  area VARCHAR NOT NULL, hour TIMESTAMPTZ NOT NULL, kind VARCHAR NOT NULL, count BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+  id VARCHAR PRIMARY KEY, ts TIMESTAMPTZ NOT NULL, type VARCHAR NOT NULL, lat DOUBLE NOT NULL,
+  lon DOUBLE NOT NULL, severity TINYINT, source VARCHAR, area VARCHAR, attrs JSON, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+  ts TIMESTAMPTZ NOT NULL, actor VARCHAR, role VARCHAR, action VARCHAR NOT NULL, target VARCHAR,
+  reason VARCHAR, ip VARCHAR, detail JSON);
+CREATE TABLE IF NOT EXISTS stream_applied (
+  stream VARCHAR NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL);
+`;

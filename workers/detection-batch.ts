@@ -1,0 +1,76 @@
+// Decode and validate the detection messages of one ingest batch. Pure: bytes in, reads and
+// rejects out, so it runs the same inline or inside a worker thread.
+
+import { encode } from '@msgpack/msgpack';
+import { RecordError, toDetection, type Detection, type RejectReason } from '../engine/domain/detection.js';
+import { decodeMsgpack, lastToken } from './payload.js';
+
+export interface InboundMessage {
+  subject: string;
+  data: Uint8Array;
+  /** JetStream stream sequence: with the record's index it identifies a read forever. */
+  seq: number;
+}
+
+export interface Rejected {
+  seq: number;
+  subject: string;
+  /** Position in a batch; absent when the whole message is rejected. */
+  index?: number;
+  /** The original bytes, or the bad record re-encoded as MessagePack. */
+  data: Uint8Array;
+  reason: RejectReason;
+  message: string;
+}
+
+export interface DecodedRead extends Detection {
+  seq: number;
+  index: number;
+}
+
+export interface DecodedBatch {
+  reads: DecodedRead[];
+  rejects: Rejected[];
+}
+
+export function decodeDetections(messages: readonly InboundMessage[], nowMs: number): DecodedBatch {
+  const reads: DecodedRead[] = [];
+  const rejects: Rejected[] = [];
+  for (const m of messages) {
+    let payload: unknown;
+    try {
+      payload = decodeMsgpack(m.data);
+    } catch (err) {
+      const e = err as RecordError;
+      rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: e.reason, message: e.message });
+      continue;
+    }
+    const camera = lastToken(m.subject);
+    if (Array.isArray(payload)) {
+      for (let i = 0; i < payload.length; i++) {
+        try {
+          reads.push(Object.assign(toDetection(payload[i], camera, nowMs), { seq: m.seq, index: i }));
+        } catch (err) {
+          if (!(err instanceof RecordError)) throw err;
+          rejects.push({ seq: m.seq, subject: m.subject, index: i, data: reencode(payload[i]), reason: err.reason, message: err.message });
+        }
+      }
+    } else {
+      try {
+        reads.push(Object.assign(toDetection(payload, camera, nowMs), { seq: m.seq, index: 0 }));
+      } catch (err) {
+        if (!(err instanceof RecordError)) throw err;
+        rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: err.reason, message: err.message });
+      }
+    }
+  }
+  return { reads, rejects };
+}
+
+function reencode(record: unknown): Uint8Array {
+  try {
+    return encode(record);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
