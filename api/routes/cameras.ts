@@ -1,6 +1,7 @@
 // Camera registry: admins upsert positions; reads from a camera are placed by them.
 
 import type { FastifyInstance } from 'fastify';
+import { badInput } from '../../engine/errors.js';
 import { listCameras, upsertCameras, type Camera } from '../../engine/store/catalog.js';
 
 const cameraSchema = {
@@ -31,6 +32,11 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const cameras = request.body;
+      const seen = new Set<string>();
+      cameras.forEach((c, i) => {
+        if (seen.has(c.id)) throw badInput(`body[${i}].id '${c.id}' appears twice in the upload`);
+        seen.add(c.id);
+      });
       await upsertCameras(db, cameras);
       placement.upsertCameras(cameras);
       await audit.record({

@@ -22,12 +22,14 @@ export function zoneOffsetMs(timeZone: string, utcMs: number): number {
 /**
  * Epoch ms of an ISO 8601 instant. A date alone means that day's midnight in the city;
  * a time must carry its zone (Z or ±hh:mm), since "10:00" alone is ambiguous.
- * Returns null when the text is not such an instant.
+ * Returns null when the text is not such an instant (or is before 1970).
  */
 export function parseInstant(text: string, timeZone: string): number | null {
   const m = ISO.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi] = m;
+  // Nothing vigil stores predates the Unix epoch; Date.UTC would also read year 50 as 1950.
+  if (Number(y) < 1970) return null;
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;

@@ -23,7 +23,7 @@ export async function upsertCameras(db: Database, cameras: readonly Camera[], no
       'CREATE TEMP TABLE IF NOT EXISTS cameras_in (id VARCHAR, lat DOUBLE, lon DOUBLE, kind VARCHAR, attrs VARCHAR)',
     );
     await conn.run('DELETE FROM cameras_in');
-    const a = await conn.createAppender('cameras_in', 'temp');
+    const a = await conn.createAppender('cameras_in', 'main', 'temp');
     for (const c of cameras) {
       a.appendVarchar(c.id);
       a.appendDouble(c.lat);

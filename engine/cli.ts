@@ -1,0 +1,80 @@
+// The `vigil` command: serve (one engine), simulate (a synthetic city into NATS), dev (what
+// `npm start` runs: NATS if needed, the engine, and a small simulated city), bench.
+
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.js';
+import { Engine } from './engine.js';
+import { createLogger } from './logger.js';
+import { VigilError } from './errors.js';
+
+const USAGE = `usage: vigil <command> [options]
+
+commands:
+  serve [--config FILE]        run one engine (NATS ingest, DuckDB store, HTTP API)
+  simulate [options]           publish a synthetic city into NATS (vigil simulate --help)
+  dev [--config FILE]          npm start: NATS (started if none answers), engine, simulated city
+  bench [options]              ingest throughput benchmark (vigil bench --help)
+`;
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } });
+  const config = loadConfig(values.config);
+  const log = createLogger();
+  const engine = await Engine.start(config, log);
+  if (engine.devToken) {
+    console.log(`vigil: development admin token (this run only): ${engine.devToken}`);
+  }
+  stopOnSignals(engine);
+}
+
+/** SIGINT/SIGTERM: drain in-flight work, flush, exit 0. A second signal exits at once. */
+export function stopOnSignals(engine: Engine, hooks: { before?: () => Promise<void>; after?: () => Promise<void> } = {}): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    engine.log.info(`${signal}: draining`);
+    void (async () => {
+      try {
+        await hooks.before?.();
+        await engine.stop();
+        await hooks.after?.();
+        process.exit(0);
+      } catch (err) {
+        engine.log.error(`stop failed: ${(err as Error).message}`);
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'simulate':
+      return (await import('./sim/simulate-command.js')).simulateCommand(rest);
+    case 'dev':
+      return (await import('./dev.js')).dev(rest);
+    case 'bench':
+      return (await import('../bench/ingest-bench.js')).benchCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return;
+    default:
+      console.error(`vigil: unknown command '${command}'\n\n${USAGE}`);
+      process.exit(2);
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof VigilError) console.error(`vigil: ${err.code}: ${err.message}`);
+  else console.error(`vigil: ${(err as Error).message ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+// `npm start`: everything a newcomer needs on one machine — NATS (a private nats-server when
+// none answers at the configured URL), the engine with its API, and a small simulated city.
+
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connect } from '@nats-io/transport-node';
+import { PrivateNatsServer } from './nats/private-server.js';
+import { loadConfig } from './config.js';
+import { Engine } from './engine.js';
+import { createLogger, type Logger } from './logger.js';
+import { stopOnSignals } from './cli.js';
+import { replaceAreas, upsertCameras } from './store/catalog.js';
+import { areasFromGeoJson } from '../api/routes/areas.js';
+import { buildCity } from './sim/city.js';
+import { runSimulation } from './sim/simulator.js';
+
+async function natsAnswers(url: string): Promise<boolean> {
+  try {
+    const nc = await connect({ servers: url.split(','), timeout: 1500, maxReconnectAttempts: 0, reconnect: false });
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startPrivateNats(url: string, dataDir: string, log: Logger): Promise<PrivateNatsServer> {
+  const first = new URL(url.split(',')[0].trim().replace(/^nats:/, 'http:'));
+  const server = new PrivateNatsServer({ host: first.hostname, port: Number(first.port || 4222), dir: resolve(dataDir, 'nats') });
+  log.info(`no NATS answers at ${url}: starting a private nats-server there (JetStream in ${server.o.dir})`);
+  await server.start();
+  return server;
+}
+
+export async function dev(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      rate: { type: 'string', default: '1000' },
+      cameras: { type: 'string', default: '300' },
+    },
+  });
+  const rate = Number(values.rate);
+  const cameraCount = Number(values.cameras);
+  if (!(rate > 0)) throw new Error('--rate must be a positive number of reads per second');
+  if (!Number.isInteger(cameraCount) || cameraCount < 1) throw new Error('--cameras must be a positive whole number');
+
+  const config = loadConfig(values.config);
+  const log = createLogger();
+  const natsProc = (await natsAnswers(config.nats.url)) ? null : await startPrivateNats(config.nats.url, config.dataDir, log);
+  const stopNats = async () => natsProc?.stop();
+
+  let engine: Engine;
+  try {
+    engine = await Engine.start(config, log);
+  } catch (err) {
+    await stopNats();
+    throw err;
+  }
+
+  // The simulated city's cameras and districts, so reads are placed and traffic has areas.
+  const city = buildCity({ seed: 1, cameras: cameraCount });
+  await upsertCameras(engine.db, city.cameras);
+  engine.placement.upsertCameras(city.cameras);
+  const areas = areasFromGeoJson(city.areas as Parameters<typeof areasFromGeoJson>[0]);
+  await replaceAreas(engine.db, areas);
+  engine.placement.setAreas(areas);
+
+  const abort = new AbortController();
+  const nc = await connect({ servers: config.nats.url.split(','), maxReconnectAttempts: -1 });
+  const simulation = runSimulation({
+    nc,
+    prefix: config.nats.prefix,
+    city,
+    seed: 1,
+    rate,
+    durationSeconds: 0,
+    batch: 50,
+    jetstream: true,
+    incidentsPerMinute: 30,
+    signal: abort.signal,
+  }).catch((err: Error) => log.error(`simulator stopped: ${(err as Error).message}`));
+
+  const base = `http://${engine.address?.replace(/^https?:\/\//, '') ?? `${config.http.host}:${config.http.port}`}`;
+  const token = engine.devToken ?? '<one of your auth.tokens>';
+  console.log(`
+vigil is running.
+  API        ${base}   (OpenAPI: ${base}/docs/json)
+  token      ${token}
+  NATS       ${config.nats.url}${natsProc ? ' (private nats-server started for this run)' : ''}
+  simulated  ${city.cameras.length} cameras, ${areas.length} districts, ~${rate} reads/s
+
+Try:
+  curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/analytics/traffic?groupBy=area&bucket=hour'
+  curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/analytics/traffic?bucket=minute'
+  curl ${base}/metrics
+
+Ctrl-C stops everything.
+`);
+
+  stopOnSignals(engine, {
+    before: async () => {
+      abort.abort();
+      await simulation;
+      await nc.drain().catch(() => undefined);
+    },
+    after: stopNats,
+  });
+}

@@ -1,0 +1,321 @@
+// Who may call what: every route the app serves × {no token, bad token, admin, analyst,
+// dispatcher}, against CONTRACT.md §4's table. Authentication comes before any validation, and
+// failed authentications land in the audit log.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastify';
+import { TestNatsServer } from '../helpers/nats-server.js';
+import { TOKENS, auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import type { Engine } from '../../engine/engine.js';
+
+type Role = 'admin' | 'analyst' | 'dispatcher';
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+interface RouteRow {
+  method: Method;
+  /** Fastify's notation, e.g. /api/v1/watchlists/:id */
+  url: string;
+  /** `public`: no token needed; otherwise the roles allowed besides admin (admin always may). */
+  access: 'public' | readonly Role[];
+  /** Server-Sent Events: the answer never ends, so only its status line is read. */
+  stream?: boolean;
+  /** In the contract, not built yet: the app must not serve it until this mark is removed. */
+  pending?: true;
+}
+
+// CONTRACT.md §4, row by row, plus /docs/json (any authenticated role). The app must serve
+// exactly the rows not marked pending: a new route without a row, or a built route still
+// marked pending, fails the table test.
+const TABLE: readonly RouteRow[] = [
+  { method: 'GET', url: '/healthz', access: 'public' },
+  { method: 'GET', url: '/readyz', access: 'public' },
+  { method: 'GET', url: '/metrics', access: 'public' },
+  { method: 'PUT', url: '/api/v1/cameras', access: [] },
+  { method: 'GET', url: '/api/v1/cameras', access: ['analyst'] },
+  { method: 'POST', url: '/api/v1/watchlists', access: [], pending: true },
+  { method: 'GET', url: '/api/v1/watchlists', access: [], pending: true },
+  { method: 'DELETE', url: '/api/v1/watchlists/:id', access: [], pending: true },
+  { method: 'POST', url: '/api/v1/watchlists/:id/entries', access: [], pending: true },
+  { method: 'DELETE', url: '/api/v1/watchlists/:id/entries/:key', access: [], pending: true },
+  { method: 'POST', url: '/api/v1/geofences', access: [], pending: true },
+  { method: 'GET', url: '/api/v1/geofences', access: [], pending: true },
+  { method: 'DELETE', url: '/api/v1/geofences/:id', access: [], pending: true },
+  { method: 'GET', url: '/api/v1/hits', access: ['dispatcher', 'analyst'], pending: true },
+  { method: 'GET', url: '/api/v1/hits/stream', access: ['dispatcher', 'analyst'], stream: true, pending: true },
+  { method: 'POST', url: '/api/v1/hits/:id/ack', access: ['dispatcher'], pending: true },
+  { method: 'GET', url: '/api/v1/sightings', access: ['analyst'] },
+  { method: 'PUT', url: '/api/v1/areas', access: [] },
+  { method: 'GET', url: '/api/v1/areas', access: ['analyst'] },
+  { method: 'GET', url: '/api/v1/analytics/traffic', access: ['analyst'] },
+  { method: 'GET', url: '/api/v1/analytics/trends', access: ['analyst'], pending: true },
+  { method: 'GET', url: '/api/v1/analytics/hotspots', access: ['analyst'], pending: true },
+  { method: 'GET', url: '/api/v1/analytics/autocorrelation', access: ['analyst'], pending: true },
+  { method: 'GET', url: '/api/v1/analytics/factors', access: ['analyst'], pending: true },
+  { method: 'GET', url: '/api/v1/analytics/near-repeat', access: ['analyst'], pending: true },
+  { method: 'GET', url: '/api/v1/audit', access: [] },
+  { method: 'GET', url: '/docs/json', access: ['analyst', 'dispatcher'] },
+];
+
+
+const key = (method: string, url: string) => `${method} ${url}`;
+
+/**
+ * The routes the app serves, from `printRoutes({ commonPrefix: false })`: one line per leaf,
+ * `<indent>├── <path piece> (GET, HEAD)`, a child's piece continuing its parent's path.
+ */
+function servedRoutes(printed: string): string[] {
+  const found: string[] = [];
+  const stack: string[] = [];
+  for (const line of printed.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = /^((?:│ {3}| {4})*)[├└]── (.+?) \(([A-Z, ]+)\)(?: .*)?$/.exec(line);
+    if (!m) throw new Error(`cannot read printRoutes line: ${JSON.stringify(line)}`);
+    const depth = [...m[1]].length / 4;
+    stack.length = depth;
+    const path = (depth > 0 ? stack[depth - 1] : '') + m[2];
+    stack[depth] = path;
+    for (const method of m[3].split(', ')) if (method !== 'HEAD') found.push(key(method, path));
+  }
+  return found.sort();
+}
+
+const CALLERS = ['no token', 'bad token', 'admin', 'analyst', 'dispatcher'] as const;
+type Caller = (typeof CALLERS)[number];
+
+function headersOf(caller: Caller): Record<string, string> {
+  switch (caller) {
+    case 'no token':
+      return {};
+    case 'bad token':
+      return { authorization: 'Bearer not-a-vigil-token-0123456789abcdef' };
+    default:
+      return auth(caller);
+  }
+}
+
+function expectErrorShape(res: { statusCode: number; body: string }, status?: number): void {
+  let body: unknown;
+  expect(() => (body = JSON.parse(res.body)), `error body is JSON: ${res.body.slice(0, 200)}`).not.toThrow();
+  expect(body).toMatchObject({ statusCode: status ?? res.statusCode, error: expect.any(String), message: expect.any(String) });
+  expect((body as { message: string }).message.length).toBeGreaterThan(0);
+}
+
+let nats: TestNatsServer;
+let engine: Engine;
+let served: Set<string>;
+
+/** One request for a row; param placeholders get harmless values, no body is sent. */
+async function call(row: RouteRow, headers: Record<string, string>): Promise<{ statusCode: number; body: string }> {
+  const url = row.url.replace(/:([A-Za-z]+)/g, (_, name: string) => `no-such-${name}`);
+  const opts: InjectOptions = { method: row.method, url, headers };
+  if (!row.stream) {
+    const res = await engine.api.inject(opts);
+    return { statusCode: res.statusCode, body: res.body };
+  }
+  // An event stream answers its status line and then stays open: read the status, hang up.
+  const abort = new AbortController();
+  const res = (await engine.api.inject({ ...opts, payloadAsStream: true, signal: abort.signal })) as LightMyRequestResponse & {
+    stream(): NodeJS.ReadableStream;
+  };
+  let body = '';
+  if (res.statusCode >= 400) {
+    for await (const chunk of res.stream()) body += chunk.toString();
+  }
+  abort.abort();
+  return { statusCode: res.statusCode, body };
+}
+
+beforeAll(async () => {
+  nats = await TestNatsServer.start();
+  engine = await startEngine(testConfig(nats.url));
+  served = new Set(servedRoutes(engine.api.printRoutes({ commonPrefix: false })));
+});
+
+afterAll(async () => {
+  await engine?.stop();
+  await nats?.stop();
+});
+
+describe('route table', () => {
+  it('reads the served routes out of printRoutes', () => {
+    expect(served.size).toBeGreaterThan(0);
+    for (const r of served) {
+      const [method, url] = r.split(' ');
+      expect(engine.api.hasRoute({ method: method as Method, url }), r).toBe(true);
+    }
+  });
+
+  it('the printRoutes reader follows nested and parametric routes', async () => {
+    const app = Fastify();
+    for (const [method, url] of [
+      ['GET', '/a'],
+      ['POST', '/a'],
+      ['DELETE', '/a/:id'],
+      ['POST', '/a/:id/entries'],
+      ['DELETE', '/a/:id/entries/:key'],
+      ['GET', '/ab/c'],
+      ['GET', '/b/stream'],
+    ] as const) {
+      app.route({ method, url, handler: async () => ({}) });
+    }
+    await app.ready();
+    expect(servedRoutes(app.printRoutes({ commonPrefix: false }))).toEqual(
+      ['DELETE /a/:id', 'DELETE /a/:id/entries/:key', 'GET /a', 'GET /ab/c', 'GET /b/stream', 'POST /a', 'POST /a/:id/entries'].sort(),
+    );
+    await app.close();
+  });
+
+  it('every route the app serves has a row in the table, and no built route has gone', () => {
+    const rows = new Set(TABLE.map((r) => key(r.method, r.url)));
+    expect(rows.size, 'no duplicate rows').toBe(TABLE.length);
+    expect([...served].filter((r) => !rows.has(r)), 'served routes without a row in TABLE').toEqual([]);
+    // The table's built rows and the app agree exactly.
+    expect(TABLE.filter((r) => !r.pending).map((r) => key(r.method, r.url)).sort()).toEqual([...served].sort());
+  });
+});
+
+/** What a caller should get: 401, 403, or anything else ('allowed'). */
+function expected(row: RouteRow, caller: Caller): '401' | '403' | 'allowed' {
+  if (row.access === 'public') return 'allowed';
+  if (caller === 'no token' || caller === 'bad token') return '401';
+  if (caller === 'admin' || row.access.includes(caller)) return 'allowed';
+  return '403';
+}
+
+describe('every route × every caller', () => {
+  it.for(TABLE.filter((row) => !row.pending).map((row) => ({ ...row, name: key(row.method, row.url) })))('$name', async (row) => {
+    const want: Record<string, string> = {};
+    const got: Record<string, string> = {};
+    for (const caller of CALLERS) {
+      const res = await call(row, headersOf(caller));
+      want[caller] = expected(row, caller);
+      got[caller] = res.statusCode === 401 || res.statusCode === 403 ? String(res.statusCode) : 'allowed';
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        expectErrorShape(res, res.statusCode);
+        expect(JSON.parse(res.body).error).toBe(res.statusCode === 401 ? 'Unauthorized' : 'Forbidden');
+      } else {
+        // Allowed but incomplete requests are refused as bad input, never with a server error.
+        if (row.url !== '/readyz') expect(res.statusCode, `${caller}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+        if (res.statusCode >= 400 && !row.stream) expectErrorShape(res);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+});
+
+describe('public routes', () => {
+  it('answer without a token', async () => {
+    expect((await engine.api.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await engine.api.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    const metrics = await engine.api.inject({ url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+  });
+});
+
+describe('authentication before validation', () => {
+  it('GET /api/v1/sightings with no query: 401 without a token, 403 for a dispatcher, 400 for an analyst', async () => {
+    const url = '/api/v1/sightings';
+    expect((await engine.api.inject({ url })).statusCode).toBe(401);
+    expect((await engine.api.inject({ url, headers: headersOf('bad token') })).statusCode).toBe(401);
+    const forbidden = await engine.api.inject({ url, headers: auth('dispatcher') });
+    expect(forbidden.statusCode).toBe(403);
+    expectErrorShape(forbidden, 403);
+    const bad = await engine.api.inject({ url, headers: auth('analyst') });
+    expect(bad.statusCode).toBe(400);
+    expectErrorShape(bad, 400);
+  });
+
+  it('a query that fails validation is still 401/403 first', async () => {
+    const url = '/api/v1/analytics/traffic?groupBy=nonsense&limit=abc&foo=1';
+    expect((await engine.api.inject({ url })).statusCode).toBe(401);
+    expect((await engine.api.inject({ url, headers: auth('dispatcher') })).statusCode).toBe(403);
+    expect((await engine.api.inject({ url, headers: auth('analyst') })).statusCode).toBe(400);
+  });
+
+  it('an unparsable JSON body is 401 without a token and 403 for a role that may not, 400 only for admin', async () => {
+    const opts: InjectOptions = { method: 'PUT', url: '/api/v1/areas', payload: '{"type": "FeatureCollection", ', headers: { 'content-type': 'application/json' } };
+    expect((await engine.api.inject(opts)).statusCode).toBe(401);
+    const forbidden = await engine.api.inject({ ...opts, headers: { ...opts.headers, ...auth('analyst') } });
+    expect(forbidden.statusCode).toBe(403);
+    const bad = await engine.api.inject({ ...opts, headers: { ...opts.headers, ...auth('admin') } });
+    expect(bad.statusCode).toBe(400);
+    expectErrorShape(bad, 400);
+  });
+
+  it('an unsupported content type or an oversized body is 401 without a token', async () => {
+    const text: InjectOptions = { method: 'PUT', url: '/api/v1/cameras', payload: 'id,lat,lon', headers: { 'content-type': 'text/csv' } };
+    expect((await engine.api.inject(text)).statusCode).toBe(401);
+    expect((await engine.api.inject({ ...text, headers: { ...text.headers, ...auth('dispatcher') } })).statusCode).toBe(403);
+    const asAdmin = await engine.api.inject({ ...text, headers: { ...text.headers, ...auth('admin') } });
+    expect([401, 403, 500]).not.toContain(asAdmin.statusCode);
+
+    const huge: InjectOptions = {
+      method: 'PUT',
+      url: '/api/v1/cameras',
+      payload: `[${'"x",'.repeat(2_500_000)}"x"]`,
+      headers: { 'content-type': 'application/json' },
+    };
+    expect((await engine.api.inject(huge)).statusCode).toBe(401);
+    expect((await engine.api.inject({ ...huge, headers: { ...huge.headers, ...auth('analyst') } })).statusCode).toBe(403);
+  });
+
+  it('an unknown path needs a token too, and is 404 in the error shape for admin', async () => {
+    expect((await engine.api.inject({ url: '/api/v1/no-such-thing' })).statusCode).toBe(401);
+    const res = await engine.api.inject({ url: '/api/v1/no-such-thing', headers: auth('admin') });
+    expect(res.statusCode).toBe(404);
+    expectErrorShape(res, 404);
+  });
+
+  it('malformed Authorization headers are 401', async () => {
+    const url = '/api/v1/cameras';
+    for (const authorization of [
+      'Bearer',
+      'Bearer ',
+      `Basic ${Buffer.from(`admin:${TOKENS.admin}`).toString('base64')}`,
+      TOKENS.admin,
+      `Bearer ${TOKENS.admin} extra`,
+      `Bearer ${TOKENS.admin}x`,
+      `Bearer ${TOKENS.admin.slice(0, -1)}`,
+      `Bearer ${'a'.repeat(5000)}`,
+    ]) {
+      const res = await engine.api.inject({ url, headers: { authorization } });
+      expect(res.statusCode, authorization.slice(0, 40)).toBe(401);
+      expectErrorShape(res, 401);
+    }
+  });
+});
+
+describe('audit of failed authentication', () => {
+  it('writes each failed authentication, without the presented token, and nothing for a good one', async () => {
+    const mark = `probe${Date.now()}`;
+    const badToken = `wrong-${mark}-token`;
+    await engine.api.inject({ url: `/api/v1/cameras?${mark}=ok`, headers: auth('analyst') });
+    await engine.api.inject({ url: `/api/v1/cameras?${mark}=missing` });
+    await engine.api.inject({ url: `/api/v1/cameras?${mark}=invalid`, headers: { authorization: `Bearer ${badToken}` } });
+
+    type AuditRow = { actor: string | null; role: string | null; action: string; target: string; reason: string; ip: string | null };
+    let rows: AuditRow[] = [];
+    await eventually(
+      async () => {
+        const res = await engine.api.inject({ url: '/api/v1/audit?action=auth.failed', headers: auth('admin') });
+        expect(res.statusCode).toBe(200);
+        rows = (res.json().rows as AuditRow[]).filter((r) => r.target?.includes(mark));
+        return rows.length >= 2;
+      },
+      10_000,
+      'two auth.failed audit rows',
+    );
+    expect(rows).toHaveLength(2);
+    const byTarget = Object.fromEntries(rows.map((r) => [r.target, r]));
+    expect(byTarget[`/api/v1/cameras?${mark}=missing`]).toMatchObject({ actor: null, action: 'auth.failed', reason: expect.stringMatching(/missing/) });
+    expect(byTarget[`/api/v1/cameras?${mark}=invalid`]).toMatchObject({ actor: null, action: 'auth.failed', reason: expect.stringMatching(/invalid/) });
+    for (const r of rows) expect(r.ip).toBeTruthy();
+    expect(JSON.stringify(rows)).not.toContain(badToken);
+  });
+
+  it('the audit log itself is admin-only', async () => {
+    expect((await engine.api.inject({ url: '/api/v1/audit?action=auth.failed', headers: auth('analyst') })).statusCode).toBe(403);
+  });
+});
