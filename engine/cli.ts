@@ -6,6 +6,7 @@ import { loadConfig } from './config.js';
 import { Engine } from './engine.js';
 import { createLogger } from './logger.js';
 import { VigilError } from './errors.js';
+import { stopOnSignals } from './lifecycle.js';
 
 const USAGE = `usage: vigil <command> [options]
 
@@ -25,29 +26,6 @@ async function serve(argv: string[]): Promise<void> {
     console.log(`vigil: development admin token (this run only): ${engine.devToken}`);
   }
   stopOnSignals(engine);
-}
-
-/** SIGINT/SIGTERM: drain in-flight work, flush, exit 0. A second signal exits at once. */
-export function stopOnSignals(engine: Engine, hooks: { before?: () => Promise<void>; after?: () => Promise<void> } = {}): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    engine.log.info(`${signal}: draining`);
-    void (async () => {
-      try {
-        await hooks.before?.();
-        await engine.stop();
-        await hooks.after?.();
-        process.exit(0);
-      } catch (err) {
-        engine.log.error(`stop failed: ${(err as Error).message}`);
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 async function main(): Promise<void> {

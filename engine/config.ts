@@ -171,17 +171,28 @@ function describe(e: ErrorObject): string {
   if (e.keyword === 'oneOf' && path.startsWith('auth.tokens')) {
     return `'${path}' needs exactly one of 'token' or 'sha256'`;
   }
+  if (path === 'workers.threads') return `'workers.threads' must be 'auto' or a whole number 0–256`;
   return `'${path || '(root)'}' ${e.message ?? 'is invalid'}`;
 }
 
-/** Validates a raw config object (file contents with env applied), fills defaults, freezes it. */
-export function validateConfig(raw: unknown): Readonly<Config> {
+/**
+ * Validates a raw config object (file contents with env applied), fills defaults, freezes it.
+ * `fromEnv` maps a dotted key to the variable that set it, so the message can name that too.
+ */
+export function validateConfig(raw: unknown, fromEnv: ReadonlyMap<string, string> = new Map()): Readonly<Config> {
   const candidate = structuredClone(raw ?? {});
   if (!check(candidate)) {
-    // anyOf/oneOf produce a cascade of sub-errors; the first specific one names the key best.
     const errors = check.errors ?? [];
-    const specific = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
-    const messages = [...new Set(specific.map(describe))];
+    // anyOf/oneOf report each branch that failed; one sentence per key reads better.
+    const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+    const specific = errors.filter(
+      (e) => e.keyword !== 'if' && !(e.keyword === 'required' && oneOfPaths.has(e.instancePath)),
+    );
+    const messages = [...new Set(specific.map(describe))].map((m) => {
+      const key = /^'([^']+)'/.exec(m)?.[1];
+      const env = key ? fromEnv.get(key) : undefined;
+      return env ? `${m} (from ${env})` : m;
+    });
     fail(messages.join('; '));
   }
   const config = candidate as unknown as Config;
@@ -209,24 +220,31 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       throw new VigilError('CONFIG_UNREADABLE', file, (err as Error).message);
     }
     try {
-      raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+      // An empty YAML file (or one of comments only) is an empty config: every key has a default.
+      raw = /\.json$/i.test(file) ? JSON.parse(text) : (parseYaml(text) ?? {});
     } catch (err) {
       fail(`${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${file} must hold an object`);
   }
   const merged = structuredClone(raw) as Record<string, unknown>;
+  const fromEnv = new Map<string, string>();
   for (const [name, path, type] of ENV_KEYS) {
     const value = env[name];
-    if (value !== undefined && value !== '') setPath(merged, path, envValue(name, value, type));
+    if (value !== undefined && value !== '') {
+      setPath(merged, path, envValue(name, value, type));
+      fromEnv.set(path, name);
+    }
   }
-  return validateConfig(merged);
+  return validateConfig(merged, fromEnv);
 }
 
 export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  if (isIP(v4) === 4) return v4.startsWith('127.');
+  return h === '::1';
 }
 
 function deepFreeze<T>(value: T): T {

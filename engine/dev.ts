@@ -8,7 +8,7 @@ import { PrivateNatsServer } from './nats/private-server.js';
 import { loadConfig } from './config.js';
 import { Engine } from './engine.js';
 import { createLogger, type Logger } from './logger.js';
-import { stopOnSignals } from './cli.js';
+import { stopOnSignals } from './lifecycle.js';
 import { replaceAreas, upsertCameras } from './store/catalog.js';
 import { areasFromGeoJson } from '../api/routes/areas.js';
 import { buildCity } from './sim/city.js';
@@ -63,24 +63,34 @@ export async function dev(argv: string[]): Promise<void> {
   const city = buildCity({ seed: 1, cameras: cameraCount });
   await upsertCameras(engine.db, city.cameras);
   engine.placement.upsertCameras(city.cameras);
-  const areas = areasFromGeoJson(city.areas as Parameters<typeof areasFromGeoJson>[0]);
+  const areas = areasFromGeoJson(city.areas);
   await replaceAreas(engine.db, areas);
   engine.placement.setAreas(areas);
 
   const abort = new AbortController();
   const nc = await connect({ servers: config.nats.url.split(','), maxReconnectAttempts: -1 });
-  const simulation = runSimulation({
-    nc,
-    prefix: config.nats.prefix,
-    city,
-    seed: 1,
-    rate,
-    durationSeconds: 0,
-    batch: 50,
-    jetstream: true,
-    incidentsPerMinute: 30,
-    signal: abort.signal,
-  }).catch((err: Error) => log.error(`simulator stopped: ${(err as Error).message}`));
+  // The simulated city keeps publishing across a NATS outage: a failed run starts again.
+  const simulation = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        await runSimulation({
+          nc,
+          prefix: config.nats.prefix,
+          city,
+          seed: 1,
+          rate,
+          durationSeconds: 0,
+          batch: 50,
+          jetstream: true,
+          incidentsPerMinute: 30,
+          signal: abort.signal,
+        });
+      } catch (err) {
+        log.warn(`simulated city paused: ${(err as Error).message}; restarting in 2 s`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  })();
 
   const base = `http://${engine.address?.replace(/^https?:\/\//, '') ?? `${config.http.host}:${config.http.port}`}`;
   const token = engine.devToken ?? '<one of your auth.tokens>';

@@ -2,7 +2,7 @@
 // rejects out, so it runs the same inline or inside a worker thread.
 
 import { encode } from '@msgpack/msgpack';
-import { RecordError, toDetection, type Detection, type RejectReason } from '../engine/domain/detection.js';
+import { asRecordError, toDetection, type Detection, type RejectReason } from '../engine/domain/detection.js';
 import { decodeMsgpack, lastToken } from './payload.js';
 
 export interface InboundMessage {
@@ -41,7 +41,7 @@ export function decodeDetections(messages: readonly InboundMessage[], nowMs: num
     try {
       payload = decodeMsgpack(m.data);
     } catch (err) {
-      const e = err as RecordError;
+      const e = asRecordError(err);
       rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: e.reason, message: e.message });
       continue;
     }
@@ -51,16 +51,16 @@ export function decodeDetections(messages: readonly InboundMessage[], nowMs: num
         try {
           reads.push(Object.assign(toDetection(payload[i], camera, nowMs), { seq: m.seq, index: i }));
         } catch (err) {
-          if (!(err instanceof RecordError)) throw err;
-          rejects.push({ seq: m.seq, subject: m.subject, index: i, data: reencode(payload[i]), reason: err.reason, message: err.message });
+          const e = asRecordError(err);
+          rejects.push({ seq: m.seq, subject: m.subject, index: i, data: reencode(payload[i]), reason: e.reason, message: e.message });
         }
       }
     } else {
       try {
         reads.push(Object.assign(toDetection(payload, camera, nowMs), { seq: m.seq, index: 0 }));
       } catch (err) {
-        if (!(err instanceof RecordError)) throw err;
-        rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: err.reason, message: err.message });
+        const e = asRecordError(err);
+        rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: e.reason, message: e.message });
       }
     }
   }

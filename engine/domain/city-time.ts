@@ -30,18 +30,25 @@ export function parseInstant(text: string, timeZone: string): number | null {
   const [, y, mo, d, h, mi] = m;
   // Nothing vigil stores predates the Unix epoch; Date.UTC would also read year 50 as 1950.
   if (Number(y) < 1970) return null;
-  const month = Number(mo);
-  const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
-  if (h === undefined) {
-    const utcMidnight = Date.UTC(Number(y), month - 1, day);
-    if (new Date(utcMidnight).getUTCDate() !== day) return null;
-    // Two passes settle the offset even on a day the zone changes its clock.
-    let t = utcMidnight - zoneOffsetMs(timeZone, utcMidnight);
-    t = utcMidnight - zoneOffsetMs(timeZone, t);
-    return t;
-  }
+  const utcMidnight = Date.UTC(Number(y), Number(mo) - 1, Number(d));
+  const day = new Date(utcMidnight);
+  // Date.UTC rolls impossible days over (Feb 30 → Mar 2): refuse them instead.
+  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return null;
+  if (h === undefined) return startOfLocalDay(utcMidnight, timeZone);
   if (Number(h) > 23 || Number(mi) > 59) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** First instant whose wall-clock date in `timeZone` is the day whose UTC midnight is given. */
+function startOfLocalDay(utcMidnight: number, timeZone: string): number {
+  const wall = (t: number) => t + zoneOffsetMs(timeZone, t);
+  let t = utcMidnight - zoneOffsetMs(timeZone, utcMidnight);
+  t = utcMidnight - zoneOffsetMs(timeZone, t);
+  // Clock jumped over midnight (day starts at 01:00): move forward to the jump.
+  if (wall(t) < utcMidnight) t += utcMidnight - wall(t);
+  // Midnight happens twice (clock set back at 01:00): the day began at the first one.
+  const hourEarlier = t - 3_600_000;
+  if (wall(hourEarlier) >= utcMidnight) t = hourEarlier;
+  return t;
 }

@@ -31,7 +31,9 @@ export type RejectReason =
   | 'future_ts'
   | 'bad_plate'
   | 'bad_embedding'
-  | 'duplicate_id';
+  | 'duplicate_id'
+  /** The checks themselves failed on this record: a vigil bug, filed rather than stalling ingest. */
+  | 'unprocessable';
 
 export class RecordError extends Error {
   constructor(
@@ -40,6 +42,12 @@ export class RecordError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Any other error while checking a record is a bug; it must not stall the stream, so it is filed. */
+export function asRecordError(err: unknown): RecordError {
+  if (err instanceof RecordError) return err;
+  return new RecordError('unprocessable', `record: could not be checked (${String((err as Error)?.message ?? err).slice(0, 200)})`);
 }
 
 const FUTURE_LIMIT_MS = 24 * 3600 * 1000;
@@ -97,7 +105,8 @@ function embeddingOf(value: unknown): Float32Array {
       throw new RecordError('bad_embedding', `embedding: more than ${MAX_EMBEDDING_DIM} dimensions`);
     }
     // float32 little-endian; copy when the view is not 4-byte aligned inside its buffer.
-    const aligned = value.byteOffset % 4 === 0 ? value : value.slice();
+    // (Uint8Array's slice copies; a Node Buffer's slice would be another unaligned view.)
+    const aligned = value.byteOffset % 4 === 0 ? value : Uint8Array.prototype.slice.call(value);
     const floats = new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
     for (let i = 0; i < floats.length; i++) {
       if (!Number.isFinite(floats[i])) throw new RecordError('bad_embedding', `embedding: value ${i} is not finite`);
@@ -139,7 +148,7 @@ export function toDetection(record: unknown, subjectCamera: string, nowMs: numbe
     if (typeof record.plate !== 'string') {
       throw new RecordError('wrong_type', `plate: must be a string, got ${preview(record.plate)}`);
     }
-    const plate = normalisePlate(record.plate.slice(0, 64));
+    const plate = normalisePlate(record.plate);
     if (plate === null) {
       throw new RecordError('bad_plate', `plate: '${record.plate.slice(0, 32)}' is not 2–16 letters and digits once normalised`);
     }

@@ -75,9 +75,13 @@ export class AppliedSequences {
    * `streamFirst` is the stream's oldest stored sequence.
    */
   firstUnapplied(streamFirst: number): number {
-    const first = this.ranges[0];
-    if (!first || first[0] > streamFirst) return Math.max(1, streamFirst);
-    return first[1] + 1;
+    let seq = Math.max(1, streamFirst);
+    for (const [from, to] of this.ranges) {
+      if (to < seq) continue; // below the stream's start: those messages are gone anyway
+      if (from > seq) break;
+      seq = to + 1;
+    }
+    return seq;
   }
 
   /**

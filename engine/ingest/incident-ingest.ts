@@ -1,6 +1,6 @@
 // Incidents (JSON or MessagePack, one per message): validate, place in an area, store once by id.
 
-import { RecordError } from '../domain/detection.js';
+import { asRecordError } from '../domain/detection.js';
 import { toIncident } from '../domain/incident.js';
 import type { Placement } from '../geo/placement.js';
 import type { EngineMetrics } from '../metrics.js';
@@ -27,8 +27,8 @@ export function incidentHandler(deps: {
         const incident = toIncident(decodeJsonOrMsgpack(m.data), lastToken(m.subject), now);
         incidents.push({ ...incident, area: placement.areaOf('', incident.lat, incident.lon), seq: m.seq });
       } catch (err) {
-        if (!(err instanceof RecordError)) throw err;
-        rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: err.reason, message: err.message });
+        const e = asRecordError(err);
+        rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: e.reason, message: e.message });
       }
     }
     await dlq.publish('incident', rejects);

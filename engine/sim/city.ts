@@ -7,7 +7,6 @@ import { Random } from './random.js';
 
 export const TASHKENT_BBOX = { south: 41.2, north: 41.4, west: 69.1, east: 69.4 } as const;
 export const PLATE_REGIONS = ['01', '10', '20', '25', '30', '40', '50', '60', '70', '75', '80', '85', '90', '95'] as const;
-export const CAMERA_KINDS = ['plate', 'face', 'panoramic'] as const;
 export const FACE_DIM = 8;
 
 // Tashkent's own districts lend the grid cells their names; the shapes are not theirs.

@@ -63,8 +63,9 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       },
     }));
   } catch (err) {
-    // Node's message goes on to explain `--` for positionals; the first sentence is the point.
-    throw new Error((err as Error).message.split('. ')[0]);
+    const e = err as Error & { code?: string };
+    // For an unknown option Node goes on about `--` and positionals; the first sentence is the point.
+    throw new Error(e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\n/g, ' '));
   }
 
   const number = (name: string, text: string, ok: (x: number) => boolean, what: string): number => {
@@ -157,7 +158,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     if (!tty && s.elapsedSeconds - last.seconds < 5) return;
     const perSecond = (s.reads - last.reads) / Math.max(s.elapsedSeconds - last.seconds, 0.001);
     last = { reads: s.reads, seconds: s.elapsedSeconds };
-    const line = `${s.elapsedSeconds.toFixed(0)} s  ${s.reads} reads  ${perSecond.toFixed(0)} reads/s  ${s.messages} messages  ${s.incidents} incidents`;
+    const line = `${s.elapsedSeconds.toFixed(0)} s: reads ${s.reads} (${perSecond.toFixed(0)}/s), messages ${s.messages}, incidents ${s.incidents}`;
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   };
 
@@ -184,8 +185,8 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   }
   const average = stats.reads / Math.max(stats.elapsedSeconds, 0.001);
   console.log(
-    `vigil simulate: ${stats.reads} reads in ${stats.messages} messages and ${stats.incidents} incidents ` +
-      `in ${stats.elapsedSeconds.toFixed(1)} s (${average.toFixed(0)} reads/s)`,
+    `vigil simulate: ${stats.elapsedSeconds.toFixed(1)} s: reads ${stats.reads} (${average.toFixed(0)}/s), ` +
+      `messages ${stats.messages}, incidents ${stats.incidents}`,
   );
 }
 

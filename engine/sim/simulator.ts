@@ -53,22 +53,30 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
   const traffic = new Traffic(city, seed);
   const js = opts.jetstream ? jetstreamClient(nc) : null;
   const stats: SimStats = { reads: 0, messages: 0, incidents: 0, elapsedSeconds: 0 };
-  // Each ack settles to null or its error: a rejection left waiting for the window to fill
-  // would count as unhandled and end the process.
-  let inFlight: Promise<Error | null>[] = [];
+  // A failed ack is noted, not left as a rejection: one waiting for the window to fill would
+  // count as unhandled and end the process. The loop checks the note every tick.
+  let inFlight: Promise<void>[] = [];
+  let failure: Error | null = null;
 
   const settle = async () => {
     const acks = inFlight;
     inFlight = [];
-    const failed = (await Promise.all(acks)).find((err) => err !== null);
-    if (failed) throw failed;
+    await Promise.all(acks);
+    if (failure) throw failure;
   };
   const send = async (subject: string, data: Uint8Array) => {
     if (!js) {
       nc.publish(subject, data);
       return;
     }
-    inFlight.push(js.publish(subject, data).then(() => null, (err: Error) => explain(err, subject)));
+    inFlight.push(
+      js.publish(subject, data).then(
+        () => undefined,
+        (err: Error) => {
+          failure ??= explain(err, subject);
+        },
+      ),
+    );
     if (inFlight.length >= ACK_WINDOW) await settle();
   };
 
@@ -108,12 +116,15 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
   let incidentsSent = 0;
   let lastProgress = start;
   for (;;) {
+    if (failure) throw failure;
     const now = Date.now();
     const stopping = signal?.aborted === true || now >= end;
     const elapsedMs = Math.min(now, end) - start;
     // Owed since the start rather than per tick, so late timers do not lower the rate. After a
-    // long stall (slow acks, GC), catch up over several ticks, not in one burst.
-    const reads = Math.min(Math.floor((rate * elapsedMs) / 1000) - readsSent, Math.ceil(rate));
+    // long stall (slow acks, GC), catch up over several ticks, not in one burst; a run with a
+    // duration still ends having sent all it owes.
+    const owed = Math.floor((rate * elapsedMs) / 1000) - readsSent;
+    const reads = now >= end ? owed : Math.min(owed, Math.ceil(rate));
     for (let i = 0; i < reads; i++) await publishRead(traffic.nextRead(now), now);
     readsSent += reads;
     const incidents = Math.floor((incidentsPerMinute * elapsedMs) / 60_000) - incidentsSent;

@@ -64,7 +64,7 @@ export class Traffic {
     const places = rng.fork(3);
     this.cameraRank = city.cameras.length > 0 ? new Zipf(city.cameras.length, 0.5) : null;
     // A few cars (taxis, buses, commuters) pass the cameras all day; most are seen rarely.
-    this.plateRank = new Zipf(city.plates.length, 0.9);
+    this.plateRank = new Zipf(city.plates.length, 0.8);
     this.faceRank = new Zipf(city.faces.length, 0.9);
     this.mobiles = Array.from({ length: MOBILE_UNITS }, (_, i) => ({
       id: `patrol-${String(i + 1).padStart(2, '0')}`,
