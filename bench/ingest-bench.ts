@@ -6,7 +6,6 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +15,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { validateConfig } from '../engine/config.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
-import { PrivateNatsServer } from '../engine/nats/private-server.js';
+import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { vigilStreams, ensureStream } from '../engine/nats/streams.js';
 
 interface CaseResult {
@@ -30,16 +29,6 @@ interface CaseResult {
   peakRssMb: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const PLATE_LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
 

@@ -47,7 +47,8 @@ export async function dev(argv: string[]): Promise<void> {
   if (!Number.isInteger(cameraCount) || cameraCount < 1) throw new Error('--cameras must be a positive whole number');
 
   const config = loadConfig(values.config);
-  const log = createLogger();
+  // Warnings only by default, so the banner below stays readable; VIGIL_LOG_LEVEL=info for more.
+  const log = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn');
   const natsProc = (await natsAnswers(config.nats.url)) ? null : await startPrivateNats(config.nats.url, config.dataDir, log);
   const stopNats = async () => natsProc?.stop();
 

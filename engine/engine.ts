@@ -70,9 +70,11 @@ export class Engine {
       await db.close();
       throw new Error(`cannot connect to NATS at ${config.nats.url}: ${(err as Error).message}`);
     }
-    const engine = new Engine(config, log, metrics, db, nats, placement, null as unknown as FastifyInstance, devToken);
+    // The API asks the engine for readiness; the engine is built once the API exists.
+    let engine: Engine | null = null;
+    let api: FastifyInstance;
     try {
-      const api = await buildApi({
+      api = await buildApi({
         config,
         db,
         audit: new AuditLog(db),
@@ -80,21 +82,28 @@ export class Engine {
         placement,
         tokens: new TokenBook(tokens),
         log,
-        readiness: () => engine.readiness(),
+        readiness: () => engine?.readiness() ?? { ready: false, checks: {} },
       });
-      (engine as { api: FastifyInstance }).api = api;
-      await engine.startIngest();
+    } catch (err) {
+      await nats.close();
+      await db.close();
+      throw err;
+    }
+    const started = new Engine(config, log, metrics, db, nats, placement, api, devToken);
+    engine = started;
+    try {
+      await started.startIngest();
       if (opts.listen !== false) {
-        engine.address = await api.listen({ host: config.http.host, port: config.http.port });
-        log.info(`API listening on ${engine.address}`);
+        started.address = await api.listen({ host: config.http.host, port: config.http.port });
+        log.info(`API listening on ${started.address}`);
       } else {
         await api.ready();
       }
     } catch (err) {
-      await engine.stop().catch(() => undefined);
+      await started.stop().catch(() => undefined);
       throw err;
     }
-    return engine;
+    return started;
   }
 
   private async startIngest(): Promise<void> {
@@ -143,7 +152,7 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.api) await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
+    await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
     for (const c of this.consumers) await c.stop();
     await this.nats.close();
     await this.db.close();

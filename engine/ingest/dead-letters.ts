@@ -4,19 +4,13 @@
 
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
-import type { RejectReason } from '../domain/detection.js';
+import type { Rejected } from '../../workers/detection-batch.js';
 import type { EngineMetrics } from '../metrics.js';
 
 export type DlqInput = 'det' | 'incident';
 
-export interface DeadLetter {
-  seq: number;
-  subject: string;
-  index?: number;
-  data: Uint8Array;
-  reason: RejectReason;
-  message: string;
-}
+/** A message or batch record that failed its checks, as the DLQ files it. */
+export type DeadLetter = Rejected;
 
 /** Header values are single-line ASCII-safe text. */
 function headerSafe(text: string): string {

@@ -13,13 +13,16 @@ import type { BatchHandler } from './stream-consumer.js';
 
 const KNOWN_KINDS = new Set<string>(MATCHED_KINDS);
 
-export function detectionHandler(deps: {
+/** What a stream's batch handler writes to and reports through. */
+export interface IngestDeps {
   stream: string;
   db: Database;
   placement: Placement;
   dlq: DeadLetters;
   metrics: EngineMetrics;
-}): BatchHandler {
+}
+
+export function detectionHandler(deps: IngestDeps): BatchHandler {
   const { stream, db, placement, dlq, metrics } = deps;
   return async (fresh, applied) => {
     const now = Date.now();

@@ -2,21 +2,13 @@
 
 import { asRecordError } from '../domain/detection.js';
 import { toIncident } from '../domain/incident.js';
-import type { Placement } from '../geo/placement.js';
-import type { EngineMetrics } from '../metrics.js';
-import type { Database } from '../store/database.js';
 import { commitIncidents, type PlacedIncident } from '../store/ingest-writer.js';
 import { decodeJsonOrMsgpack, lastToken } from '../../workers/payload.js';
-import type { DeadLetter, DeadLetters } from './dead-letters.js';
+import type { DeadLetter } from './dead-letters.js';
+import type { IngestDeps } from './detection-ingest.js';
 import type { BatchHandler } from './stream-consumer.js';
 
-export function incidentHandler(deps: {
-  stream: string;
-  db: Database;
-  placement: Placement;
-  dlq: DeadLetters;
-  metrics: EngineMetrics;
-}): BatchHandler {
+export function incidentHandler(deps: IngestDeps): BatchHandler {
   const { stream, db, placement, dlq, metrics } = deps;
   return async (fresh, applied) => {
     const now = Date.now();

@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
+import { createServer, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 
 export function natsServerBinary(): string | null {
@@ -13,6 +13,18 @@ export function natsServerBinary(): string | null {
     if (dir && existsSync(candidate)) return candidate;
   }
   return null;
+}
+
+/** A TCP port free on loopback right now (for a private server or a test's listener). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 function portOpen(host: string, port: number): Promise<boolean> {

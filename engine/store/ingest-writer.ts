@@ -5,7 +5,7 @@ import { DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } fr
 import type { SeqRange } from '../ingest/applied-sequences.js';
 import type { Incident } from '../domain/incident.js';
 import type { Database } from './database.js';
-import type { ReadAggregates } from '../ingest/read-aggregates.js';
+import type { AggregateCell, ReadAggregates } from '../ingest/read-aggregates.js';
 
 export interface SightingRow {
   ts: number;
@@ -45,6 +45,19 @@ async function writeAppliedRanges(conn: DuckDBConnection, stream: string, ranges
 function appendOptional(a: DuckDBAppender, value: string | undefined | null) {
   if (value === undefined || value === null) a.appendNull();
   else a.appendVarchar(value);
+}
+
+async function appendCells(conn: DuckDBConnection, table: string, cells: Iterable<AggregateCell>) {
+  let a: DuckDBAppender | null = null;
+  for (const c of cells) {
+    a ??= await conn.createAppender(table);
+    a.appendVarchar(c.key);
+    a.appendTimestampTZ(tsValue(c.bucket));
+    a.appendVarchar(c.kind);
+    a.appendBigInt(BigInt(c.count));
+    a.endRow();
+  }
+  a?.closeSync();
 }
 
 export async function loadAppliedRanges(db: Database, stream: string): Promise<SeqRange[]> {
@@ -88,28 +101,8 @@ export function commitDetections(
       }
       a.closeSync();
     }
-    if (aggregates.cameraMinute.size > 0) {
-      const a = await conn.createAppender('agg_camera_minute');
-      for (const c of aggregates.cameraMinute.values()) {
-        a.appendVarchar(c.key);
-        a.appendTimestampTZ(tsValue(c.bucket));
-        a.appendVarchar(c.kind);
-        a.appendBigInt(BigInt(c.count));
-        a.endRow();
-      }
-      a.closeSync();
-    }
-    if (aggregates.areaHour.size > 0) {
-      const a = await conn.createAppender('agg_area_hour');
-      for (const c of aggregates.areaHour.values()) {
-        a.appendVarchar(c.key);
-        a.appendTimestampTZ(tsValue(c.bucket));
-        a.appendVarchar(c.kind);
-        a.appendBigInt(BigInt(c.count));
-        a.endRow();
-      }
-      a.closeSync();
-    }
+    await appendCells(conn, 'agg_camera_minute', aggregates.cameraMinute.values());
+    await appendCells(conn, 'agg_area_hour', aggregates.areaHour.values());
     await writeAppliedRanges(conn, stream, applied);
   });
 }

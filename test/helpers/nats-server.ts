@@ -2,21 +2,12 @@
 // and stop/start so tests can take the broker away mid-stream.
 
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrivateNatsServer } from '../../engine/nats/private-server.js';
+import { freePort, PrivateNatsServer } from '../../engine/nats/private-server.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+
+export { freePort };
 
 export class TestNatsServer {
   private constructor(private readonly server: PrivateNatsServer) {}

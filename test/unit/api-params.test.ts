@@ -7,19 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS, timeWindow } from '../../api/params.js';
 import { describeValidationError, formatValidationErrors } from '../../api/validation-message.js';
 import { VigilError } from '../../engine/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 const TZ = 'Asia/Tashkent';
 const NOW = Date.UTC(2026, 10, 28, 12, 34, 56, 789);
 
-function refusal(fn: () => unknown): VigilError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(VigilError);
-    return err as VigilError;
-  }
-  throw new Error('expected a 400');
-}
+const refusal = (fn: () => unknown) => thrown(fn, VigilError);
 
 describe('timeWindow', () => {
   it('defaults to the last 24 hours', () => {

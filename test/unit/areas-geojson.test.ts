@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { areasFromGeoJson } from '../../api/routes/areas.js';
 import { VigilError } from '../../engine/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 type FC = Parameters<typeof areasFromGeoJson>[0];
 type Feature = FC['features'][number];
@@ -23,15 +24,7 @@ const feature = (properties: Record<string, unknown> | null | undefined, x = 0):
 });
 const fc = (...features: Feature[]): FC => ({ type: 'FeatureCollection', features });
 
-function refusal(fn: () => unknown): VigilError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(VigilError);
-    return err as VigilError;
-  }
-  throw new Error('expected a 400');
-}
+const refusal = (fn: () => unknown) => thrown(fn, VigilError);
 
 describe('areasFromGeoJson', () => {
   it('takes ids from string or number properties.id', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isLoopback, loadConfig, validateConfig } from '../../engine/config.js';
 import { VigilError } from '../../engine/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-config-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,16 +19,7 @@ function file(ext: string, text: string): string {
   return path;
 }
 
-/** The message validateConfig refuses `raw` with (fails the test when it accepts it). */
-function refusal(fn: () => unknown): VigilError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(VigilError);
-    return err as VigilError;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const refusal = (fn: () => unknown) => thrown(fn, VigilError);
 
 const TOKEN = 'a-token-of-sixteen-chars';
 const SHA = 'ab'.repeat(32);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordError } from '../../engine/domain/detection.js';
 import { decodeDetections, type InboundMessage } from '../../workers/detection-batch.js';
 import { decodeJsonOrMsgpack, decodeMsgpack, lastToken } from '../../workers/payload.js';
+import { thrown } from '../helpers/thrown.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const SUBJECT = 'vigil.det.cam-12';
@@ -13,15 +14,7 @@ const SUBJECT = 'vigil.det.cam-12';
 const msg = (data: Uint8Array, seq = 1, subject = SUBJECT): InboundMessage => ({ subject, data, seq });
 const good = (i: number) => ({ ts: NOW - i * 1000, kind: 'plate', plate: `AB ${100 + i}` });
 
-function thrown(fn: () => unknown): RecordError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RecordError);
-    return err as RecordError;
-  }
-  throw new Error('expected a RecordError');
-}
+const rejected = (fn: () => unknown) => thrown(fn, RecordError);
 
 describe('decodeDetections', () => {
   it('decodes a single map into one read at index 0 with the subject’s camera', () => {
@@ -180,9 +173,9 @@ describe('payload: decodeMsgpack', () => {
   });
 
   it('throws undecodable for empty, invalid and trailing bytes', () => {
-    expect(thrown(() => decodeMsgpack(new Uint8Array(0)))).toMatchObject({ reason: 'undecodable', message: 'payload: empty' });
-    expect(thrown(() => decodeMsgpack(new Uint8Array([0xc1]))).reason).toBe('undecodable');
-    expect(thrown(() => decodeMsgpack(new Uint8Array([0x01, 0x02]))).reason).toBe('undecodable');
+    expect(rejected(() => decodeMsgpack(new Uint8Array(0)))).toMatchObject({ reason: 'undecodable', message: 'payload: empty' });
+    expect(rejected(() => decodeMsgpack(new Uint8Array([0xc1]))).reason).toBe('undecodable');
+    expect(rejected(() => decodeMsgpack(new Uint8Array([0x01, 0x02]))).reason).toBe('undecodable');
   });
 });
 
@@ -210,26 +203,26 @@ describe('payload: decodeJsonOrMsgpack', () => {
   });
 
   it('refuses broken JSON as undecodable, saying JSON', () => {
-    const e = thrown(() => decodeJsonOrMsgpack(utf8('{"id": "a",')));
+    const e = rejected(() => decodeJsonOrMsgpack(utf8('{"id": "a",')));
     expect(e.reason).toBe('undecodable');
     expect(e.message.startsWith('payload: not JSON')).toBe(true);
   });
 
   it('refuses JSON that is not valid UTF-8', () => {
-    const e = thrown(() => decodeJsonOrMsgpack(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])));
+    const e = rejected(() => decodeJsonOrMsgpack(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])));
     expect(e.reason).toBe('undecodable');
     expect(e.message.startsWith('payload: not JSON')).toBe(true);
   });
 
   it('refuses broken MessagePack as undecodable, saying MessagePack', () => {
-    const e = thrown(() => decodeJsonOrMsgpack(new Uint8Array([0xc1])));
+    const e = rejected(() => decodeJsonOrMsgpack(new Uint8Array([0xc1])));
     expect(e.reason).toBe('undecodable');
     expect(e.message.startsWith('payload: not MessagePack')).toBe(true);
   });
 
   it('refuses an empty payload and one of whitespace alone', () => {
-    expect(thrown(() => decodeJsonOrMsgpack(new Uint8Array(0))).reason).toBe('undecodable');
-    expect(thrown(() => decodeJsonOrMsgpack(utf8('   '))).reason).toBe('undecodable');
+    expect(rejected(() => decodeJsonOrMsgpack(new Uint8Array(0))).reason).toBe('undecodable');
+    expect(rejected(() => decodeJsonOrMsgpack(utf8('   '))).reason).toBe('undecodable');
   });
 });
 

@@ -4,20 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { RecordError, toDetection, type RejectReason } from '../../engine/domain/detection.js';
 import { toIncident } from '../../engine/domain/incident.js';
+import { thrown } from '../helpers/thrown.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const DAY = 24 * 3600 * 1000;
 
-/** The RecordError `fn` throws; fails the test when it does not throw one. */
-function rejection(fn: () => unknown): RecordError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RecordError);
-    return err as RecordError;
-  }
-  throw new Error('expected the record to be rejected');
-}
+const rejection = (fn: () => unknown) => thrown(fn, RecordError);
 
 function expectRejected(fn: () => unknown, reason: RejectReason, field: string): RecordError {
   const e = rejection(fn);
