@@ -8,6 +8,9 @@ import type { Config } from '../engine/config.js';
 import type { Logger } from '../engine/logger.js';
 import type { EngineMetrics } from '../engine/metrics.js';
 import type { Placement } from '../engine/geo/placement.js';
+import type { RuleBook } from '../engine/match/rule-book.js';
+import type { NatsLink } from '../engine/nats/connection.js';
+import type { HitPublisher } from '../engine/ingest/hit-publisher.js';
 import type { Database } from '../engine/store/database.js';
 import type { AuditLog } from '../engine/store/audit-log.js';
 import { VigilError } from '../engine/errors.js';
@@ -19,6 +22,9 @@ import { areaRoutes } from './routes/areas.js';
 import { trafficRoutes } from './routes/traffic.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { auditRoutes } from './routes/audit.js';
+import { watchlistRoutes } from './routes/watchlists.js';
+import { geofenceRoutes } from './routes/geofences.js';
+import { hitRoutes } from './routes/hits.js';
 
 export interface Readiness {
   ready: boolean;
@@ -31,6 +37,9 @@ export interface ApiDeps {
   audit: AuditLog;
   metrics: EngineMetrics;
   placement: Placement;
+  rules: RuleBook;
+  nats: NatsLink;
+  hitPublisher: HitPublisher;
   tokens: TokenBook;
   log: Logger;
   readiness: () => Readiness;
@@ -96,6 +105,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(trafficRoutes, { prefix: '/api/v1' });
   await app.register(sightingRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
+  await app.register(watchlistRoutes, { prefix: '/api/v1' });
+  await app.register(geofenceRoutes, { prefix: '/api/v1' });
+  await app.register(hitRoutes, { prefix: '/api/v1' });
 
   app.get('/docs/json', { schema: { hide: true }, config: { access: ['analyst', 'dispatcher'] } }, async () => app.swagger());
   return app;

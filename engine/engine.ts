@@ -21,7 +21,11 @@ import { ensureStream, vigilStreams } from './nats/streams.js';
 import { AuditLog } from './store/audit-log.js';
 import { listAreas, listCameras } from './store/catalog.js';
 import { Database } from './store/database.js';
-import { loadAppliedRanges } from './store/ingest-writer.js';
+import { loadAppliedRanges, loadMatchState } from './store/ingest-writer.js';
+import { HitPublisher } from './ingest/hit-publisher.js';
+import { KeyedState } from './match/keyed-state.js';
+import { ReadMatcher, type MatchStateValue } from './match/read-matcher.js';
+import { RuleBook } from './match/rule-book.js';
 
 export interface EngineOptions {
   /** Listen on config.http (default true); tests may use `api.inject` instead. */
@@ -40,6 +44,9 @@ export class Engine {
     readonly db: Database,
     readonly nats: NatsLink,
     readonly placement: Placement,
+    readonly rules: RuleBook,
+    private readonly state: KeyedState<MatchStateValue>,
+    private readonly hitPublisher: HitPublisher,
     readonly api: FastifyInstance,
     /** Set when no tokens are configured: a random admin token for this run only. */
     readonly devToken: string | null,
@@ -62,6 +69,8 @@ export class Engine {
     const placement = new Placement();
     placement.setAreas(await listAreas(db));
     placement.upsertCameras(await listCameras(db));
+    const rules = await RuleBook.load(db, () => placement.cameras(), config.timezone);
+    const state = KeyedState.from(await loadMatchState(db));
 
     let nats: NatsLink;
     try {
@@ -70,6 +79,8 @@ export class Engine {
       await db.close();
       throw new Error(`cannot connect to NATS at ${config.nats.url}: ${(err as Error).message}`);
     }
+    const js = jetstream(nats.nc);
+    const hitPublisher = new HitPublisher(js, config.nats.prefix);
     // The API asks the engine for readiness; the engine is built once the API exists.
     let engine: Engine | null = null;
     let api: FastifyInstance;
@@ -80,6 +91,9 @@ export class Engine {
         audit: new AuditLog(db),
         metrics,
         placement,
+        rules,
+        nats,
+        hitPublisher,
         tokens: new TokenBook(tokens),
         log,
         readiness: () => engine?.readiness() ?? { ready: false, checks: {} },
@@ -89,7 +103,7 @@ export class Engine {
       await db.close();
       throw err;
     }
-    const started = new Engine(config, log, metrics, db, nats, placement, api, devToken);
+    const started = new Engine(config, log, metrics, db, nats, placement, rules, state, hitPublisher, api, devToken);
     engine = started;
     try {
       await started.startIngest();
@@ -113,10 +127,13 @@ export class Engine {
     const streams = vigilStreams(config.nats.prefix, config.nats.streamMaxAgeHours);
     for (const spec of Object.values(streams)) await ensureStream(jsm, spec);
     const dlq = new DeadLetters(js, config.nats.prefix, metrics);
+    const hits = this.hitPublisher;
+    const matcher = new ReadMatcher(placement, this.state);
+    const { rules, state } = this;
 
     const inputs: Array<[string, string, (stream: string) => BatchHandler]> = [
-      [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, metrics })],
-      [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, metrics })],
+      [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state })],
+      [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, hits, metrics })],
     ];
     for (const [stream, durable, handler] of inputs) {
       const consumer = new StreamConsumer({

@@ -34,6 +34,28 @@ export class EngineMetrics {
     labelNames: ['stream'] as const,
     registers: [this.registry],
   });
+  readonly hits = new Counter({
+    name: 'vigil_hits_total',
+    help: 'Hits sent to dispatch, by source (watchlist, geofence, panic) and priority band.',
+    labelNames: ['source', 'priority'] as const,
+    registers: [this.registry],
+  });
+  readonly hitsSuppressed = new Counter({
+    name: 'vigil_hits_suppressed_total',
+    help: 'Hits not sent because the same subject and rule hit within its cooldown.',
+    registers: [this.registry],
+  });
+  readonly hitLatency = new Histogram({
+    name: 'vigil_hit_latency_seconds',
+    help: 'From the read\'s publish (JetStream store time) to its hit being stored by JetStream.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly snapshotVersion = new Gauge({
+    name: 'vigil_match_snapshot_version',
+    help: 'Version of the watchlist and geofence snapshot in use.',
+    registers: [this.registry],
+  });
   readonly pending = new Gauge({
     name: 'vigil_consumer_pending',
     help: 'JetStream messages not yet processed (pending plus delivered-unacknowledged).',

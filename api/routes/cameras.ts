@@ -39,6 +39,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       });
       await upsertCameras(db, cameras);
       placement.upsertCameras(cameras);
+      app.deps.rules.camerasChanged();
       await audit.record({
         actor: request.principal?.name ?? null,
         role: request.principal?.role ?? null,

@@ -15,24 +15,28 @@ interface PlacedCamera extends CameraSite {
 }
 
 export class Placement {
-  private cameras = new Map<string, PlacedCamera>();
+  private cameras_ = new Map<string, PlacedCamera>();
   private index = new AreaIndex([]);
 
   setAreas(areas: readonly AreaShape[]): void {
     this.index = new AreaIndex(areas);
-    for (const c of this.cameras.values()) c.area = this.index.locate(c.lon, c.lat);
+    for (const c of this.cameras_.values()) c.area = this.index.locate(c.lon, c.lat);
   }
 
   upsertCameras(cameras: readonly CameraSite[]): void {
-    for (const c of cameras) this.cameras.set(c.id, { ...c, area: this.index.locate(c.lon, c.lat) });
+    for (const c of cameras) this.cameras_.set(c.id, { ...c, area: this.index.locate(c.lon, c.lat) });
   }
 
   camera(id: string): PlacedCamera | undefined {
-    return this.cameras.get(id);
+    return this.cameras_.get(id);
+  }
+
+  cameras(): IterableIterator<PlacedCamera> {
+    return this.cameras_.values();
   }
 
   get cameraCount(): number {
-    return this.cameras.size;
+    return this.cameras_.size;
   }
 
   get areaCount(): number {
@@ -42,13 +46,13 @@ export class Placement {
   /** Area of a read: its own position when it has one (mobile camera), else its camera's. */
   areaOf(camera: string, lat?: number, lon?: number): string | null {
     if (lat !== undefined && lon !== undefined) return this.index.locate(lon, lat);
-    return this.cameras.get(camera)?.area ?? null;
+    return this.cameras_.get(camera)?.area ?? null;
   }
 
   /** Position of a read, as for areaOf; null when neither read nor camera has one. */
   positionOf(camera: string, lat?: number, lon?: number): { lat: number; lon: number } | null {
     if (lat !== undefined && lon !== undefined) return { lat, lon };
-    const c = this.cameras.get(camera);
+    const c = this.cameras_.get(camera);
     return c ? { lat: c.lat, lon: c.lon } : null;
   }
 }

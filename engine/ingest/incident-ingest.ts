@@ -5,11 +5,12 @@ import { toIncident } from '../domain/incident.js';
 import { commitIncidents, type PlacedIncident } from '../store/ingest-writer.js';
 import { decodeJsonOrMsgpack, lastToken } from '../../workers/payload.js';
 import type { DeadLetter } from './dead-letters.js';
-import type { IngestDeps } from './detection-ingest.js';
+import { priorityBand, type IngestDeps } from './detection-ingest.js';
+import { panicHitId, type Hit } from '../match/hit.js';
 import type { BatchHandler } from './stream-consumer.js';
 
 export function incidentHandler(deps: IngestDeps): BatchHandler {
-  const { stream, db, placement, dlq, metrics } = deps;
+  const { stream, db, placement, dlq, metrics, hits } = deps;
   return async (fresh, applied) => {
     const now = Date.now();
     const incidents: PlacedIncident[] = [];
@@ -24,10 +25,30 @@ export function incidentHandler(deps: IngestDeps): BatchHandler {
       }
     }
     await dlq.publish('incident', rejects);
-    const inserted = await commitIncidents(db, stream, incidents, applied);
+    // A panic button is an alert to dispatch. Its hit id is the incident's, so a producer's
+    // retry of the same incident, or a replayed batch, never alerts twice.
+    const panic = new Map(incidents.filter((i) => i.source === 'panic_button').map((i) => [i.id, panicHit(i, now)]));
+    await hits.publish([...panic.values()]);
+    const inserted = await commitIncidents(db, stream, incidents, panic, applied);
+    for (const h of panic.values()) metrics.hits.labels('panic', priorityBand(h.priority)).inc();
     metrics.incidents.inc(inserted);
     metrics.incidentDuplicates.inc(incidents.length - inserted);
     metrics.storeRows.labels('incidents').inc(inserted);
     dlq.count('incident', rejects);
+  };
+}
+
+function panicHit(i: PlacedIncident, now: number): Hit {
+  return {
+    id: panicHitId(i.id),
+    source: 'panic',
+    priority: 100,
+    ts: new Date(i.ts).toISOString(),
+    emittedAt: new Date(now).toISOString(),
+    camera: null,
+    lat: i.lat,
+    lon: i.lon,
+    kind: null,
+    incident: { id: i.id, type: i.type, severity: i.severity ?? null, source: i.source, area: i.area, attrs: i.attrs ?? null },
   };
 }

@@ -23,6 +23,8 @@ export interface InboundBatchMessage {
   subject: string;
   data: Uint8Array;
   seq: number;
+  /** When JetStream stored the message (epoch ms); parsed only when asked (hit latency). */
+  storedAt: () => number;
 }
 
 /**
@@ -155,7 +157,7 @@ export class StreamConsumer {
           continue;
         }
         next.add(m.seq);
-        fresh.push({ subject: m.subject, data: m.data, seq: m.seq });
+        fresh.push({ subject: m.subject, data: m.data, seq: m.seq, storedAt: () => m.info.timestampNanos / 1e6 });
       }
       const started = performance.now();
       try {

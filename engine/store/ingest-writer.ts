@@ -6,6 +6,8 @@ import type { SeqRange } from '../ingest/applied-sequences.js';
 import type { Incident } from '../domain/incident.js';
 import type { Database } from './database.js';
 import type { AggregateCell, ReadAggregates } from '../ingest/read-aggregates.js';
+import type { Hit } from '../match/hit.js';
+import type { MatchStateValue } from '../match/read-matcher.js';
 
 export interface SightingRow {
   ts: number;
@@ -68,17 +70,21 @@ export async function loadAppliedRanges(db: Database, stream: string): Promise<S
   return rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const);
 }
 
-export function commitDetections(
-  db: Database,
-  stream: string,
-  sightings: readonly SightingRow[],
-  aggregates: ReadAggregates,
-  applied: readonly SeqRange[],
-): Promise<void> {
+/** Everything one detection batch changes, committed together. */
+export interface DetectionCommit {
+  sightings: readonly SightingRow[];
+  aggregates: ReadAggregates;
+  hits: readonly Hit[];
+  /** Keyed matching state written (value) or dropped (null) by the batch. */
+  state: ReadonlyMap<string, MatchStateValue | null>;
+  applied: readonly SeqRange[];
+}
+
+export function commitDetections(db: Database, stream: string, c: DetectionCommit): Promise<void> {
   return db.transaction(async (conn) => {
-    if (sightings.length > 0) {
+    if (c.sightings.length > 0) {
       const a = await conn.createAppender('sightings');
-      for (const s of sightings) {
+      for (const s of c.sightings) {
         a.appendTimestampTZ(tsValue(s.ts));
         a.appendVarchar(s.camera);
         a.appendVarchar(s.kind);
@@ -101,21 +107,71 @@ export function commitDetections(
       }
       a.closeSync();
     }
-    await appendCells(conn, 'agg_camera_minute', aggregates.cameraMinute.values());
-    await appendCells(conn, 'agg_area_hour', aggregates.areaHour.values());
-    await writeAppliedRanges(conn, stream, applied);
+    await appendCells(conn, 'agg_camera_minute', c.aggregates.cameraMinute.values());
+    await appendCells(conn, 'agg_area_hour', c.aggregates.areaHour.values());
+    await appendHits(conn, c.hits);
+    await writeMatchState(conn, c.state);
+    await writeAppliedRanges(conn, stream, c.applied);
   });
 }
 
-/** Stores incidents; an id seen before is kept as first stored. Returns how many were new. */
+export async function appendHits(conn: DuckDBConnection, hits: readonly Hit[]): Promise<void> {
+  if (hits.length === 0) return;
+  const a = await conn.createAppender('hits');
+  for (const h of hits) {
+    a.appendVarchar(h.id);
+    a.appendVarchar(h.source);
+    a.appendInteger(h.priority);
+    a.appendTimestampTZ(tsValue(Date.parse(h.ts)));
+    a.appendTimestampTZ(tsValue(Date.parse(h.emittedAt)));
+    appendOptional(a, h.camera);
+    appendOptional(a, h.kind);
+    a.appendBoolean(h.retro === true);
+    a.appendVarchar(JSON.stringify(h));
+    a.endRow();
+  }
+  a.closeSync();
+}
+
+async function writeMatchState(conn: DuckDBConnection, changes: ReadonlyMap<string, MatchStateValue | null>) {
+  if (changes.size === 0) return;
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS state_keys_in (key VARCHAR)');
+  await conn.run('DELETE FROM state_keys_in');
+  const k = await conn.createAppender('state_keys_in', 'main', 'temp');
+  for (const key of changes.keys()) {
+    k.appendVarchar(key);
+    k.endRow();
+  }
+  k.closeSync();
+  await conn.run('DELETE FROM match_state WHERE key IN (SELECT key FROM state_keys_in)');
+  const a = await conn.createAppender('match_state');
+  for (const [key, value] of changes) {
+    if (value === null) continue;
+    a.appendVarchar(key);
+    a.appendVarchar(JSON.stringify(value));
+    a.endRow();
+  }
+  a.closeSync();
+}
+
+export async function loadMatchState(db: Database): Promise<Array<[string, MatchStateValue]>> {
+  const rows = await db.query('SELECT key, state::VARCHAR AS state FROM match_state');
+  return rows.map((r) => [String(r.key), JSON.parse(String(r.state)) as MatchStateValue]);
+}
+
+/**
+ * Stores incidents; an id seen before is kept as first stored. Panic hits are stored for the
+ * incidents that are new. Returns how many incidents were new.
+ */
 export function commitIncidents(
   db: Database,
   stream: string,
   incidents: readonly PlacedIncident[],
+  panicHits: ReadonlyMap<string, Hit>,
   applied: readonly SeqRange[],
 ): Promise<number> {
   return db.transaction(async (conn) => {
-    let inserted = 0;
+    const inserted: string[] = [];
     if (incidents.length > 0) {
       const stmt = await conn.prepare(
         `INSERT INTO incidents VALUES ($1, make_timestamptz($2::BIGINT * 1000), $3, $4, $5, $6, $7, $8, $9::JSON, $10)
@@ -135,11 +191,12 @@ export function commitIncidents(
           BigInt(i.seq),
         ]);
         const result = await stmt.runAndReadAll();
-        inserted += result.currentRowCount;
+        if (result.currentRowCount > 0) inserted.push(i.id);
       }
       stmt.destroySync();
     }
+    await appendHits(conn, inserted.flatMap((id) => panicHits.get(id) ?? []));
     await writeAppliedRanges(conn, stream, applied);
-    return inserted;
+    return inserted.length;
   });
 }

@@ -25,6 +25,25 @@ CREATE TABLE IF NOT EXISTS incidents (
 CREATE TABLE IF NOT EXISTS audit (
   ts TIMESTAMPTZ NOT NULL, actor VARCHAR, role VARCHAR, action VARCHAR NOT NULL, target VARCHAR,
   reason VARCHAR, ip VARCHAR, detail JSON);
+CREATE TABLE IF NOT EXISTS watchlists (
+  id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, priority INTEGER NOT NULL,
+  legal_basis VARCHAR NOT NULL, expires_at TIMESTAMPTZ, match JSON NOT NULL, alert_on_read BOOLEAN NOT NULL,
+  cooldown_seconds INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL, created_by VARCHAR);
+CREATE TABLE IF NOT EXISTS watchlist_entries (
+  watchlist VARCHAR NOT NULL, key VARCHAR NOT NULL, label VARCHAR, reference VARCHAR,
+  expires_at TIMESTAMPTZ, embedding BLOB, added_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE IF NOT EXISTS geofences (
+  id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, geometry JSON NOT NULL, trigger VARCHAR NOT NULL,
+  dwell_seconds INTEGER, kinds JSON, watchlists JSON, schedule JSON, priority INTEGER NOT NULL,
+  cooldown_seconds INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL, created_by VARCHAR);
+CREATE TABLE IF NOT EXISTS hits (
+  id VARCHAR NOT NULL, source VARCHAR NOT NULL, priority INTEGER NOT NULL, ts TIMESTAMPTZ NOT NULL,
+  emitted_at TIMESTAMPTZ NOT NULL, camera VARCHAR, kind VARCHAR, retro BOOLEAN NOT NULL, body JSON NOT NULL);
+CREATE TABLE IF NOT EXISTS hit_acks (
+  hit VARCHAR NOT NULL, status VARCHAR NOT NULL, reason VARCHAR, actor VARCHAR, acked_at TIMESTAMPTZ NOT NULL);
+-- Keyed state of the matching rules (geofence inside/dwell, cooldowns), committed with each
+-- batch so a replay after a crash decides exactly as the first run did.
+CREATE TABLE IF NOT EXISTS match_state (key VARCHAR NOT NULL, state JSON NOT NULL);
 CREATE TABLE IF NOT EXISTS stream_applied (
   stream VARCHAR NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL);
 `;

@@ -22,11 +22,12 @@ export interface StreamPlan {
   /** Pause between windows, to spread the stream over time. */
   pauseMs?: number;
   tag: string;
+  /** The records of message i (default: vehicle and person reads). */
+  records?: (i: number, n: number, ts: number) => Array<Record<string, unknown>>;
 }
 
-function payload(i: number, n: number, ts: number): Uint8Array {
-  if (n === 1) return encode({ ts, kind: 'vehicle', id: `r${i}` });
-  return encode(Array.from({ length: n }, (_, k) => ({ ts: ts + k, kind: k % 2 ? 'vehicle' : 'person', id: `r${i}.${k}` })));
+function defaultRecords(i: number, n: number, ts: number): Array<Record<string, unknown>> {
+  return Array.from({ length: n }, (_, k) => ({ ts: ts + k, kind: k % 2 ? 'vehicle' : 'person', id: `r${i}.${k}` }));
 }
 
 export async function publishAccepted(js: JetStreamClient, plan: StreamPlan): Promise<Accepted> {
@@ -40,7 +41,8 @@ export async function publishAccepted(js: JetStreamClient, plan: StreamPlan): Pr
       Array.from({ length: end - start }, async (_, k) => {
         const i = start + k;
         const n = plan.readsIn(i);
-        const data = payload(i, n, base + i);
+        const records = (plan.records ?? defaultRecords)(i, n, base + i);
+        const data = encode(n === 1 ? records[0] : records);
         for (;;) {
           try {
             await js.publish(`vigil.det.cam-${i % 17}`, data, { msgID: `${plan.tag}-${i}`, timeout: 2000 });

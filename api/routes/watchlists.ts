@@ -1,0 +1,243 @@
+// Watchlists and their entries (admins). Every list states its legal basis; every change is
+// audited and applies to reads processed after it, without a restart.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { normalisePlate } from '../../engine/domain/plate.js';
+import { badInput, VigilError } from '../../engine/errors.js';
+import { l2normalise } from '../../engine/match/face-matcher.js';
+import { newRuleId } from '../../engine/match/rule-book.js';
+import {
+  DEFAULT_COOLDOWN_SECONDS,
+  DEFAULT_FACE_MATCH,
+  DEFAULT_PLATE_MATCH,
+  type Watchlist,
+  type WatchEntry,
+} from '../../engine/match/rules.js';
+import { parseInstant } from '../../engine/domain/city-time.js';
+import { retroMatch } from '../retro-match.js';
+
+interface WatchlistBody {
+  name: string;
+  kind: 'plate' | 'face';
+  priority: number;
+  legalBasis: string;
+  expiresAt?: string;
+  match?: { ocrEquivalence?: boolean; maxEdits?: number; threshold?: number };
+  alertOnRead?: boolean;
+  cooldownSeconds?: number;
+}
+
+interface EntryBody {
+  key: string;
+  label?: string;
+  reference?: string;
+  expiresAt?: string;
+  embedding?: number[];
+}
+
+const MAX_ENTRIES_PER_REQUEST = 1_000_000;
+
+export function actorOf(request: FastifyRequest) {
+  return { actor: request.principal?.name ?? null, role: request.principal?.role ?? null, ip: request.ip };
+}
+
+function instantOrNull(text: string | undefined, field: string, timeZone: string): number | null {
+  if (text === undefined) return null;
+  const ms = parseInstant(text, timeZone);
+  if (ms === null) throw badInput(`${field} must be an ISO 8601 date or date-time with a zone, got '${text.slice(0, 40)}'`);
+  return ms;
+}
+
+/** Parses retro=24h / 90m / 7d / 3600s (at most 30 days). */
+export function parseRetro(text: string): number {
+  const m = /^(\d{1,6})(s|m|h|d)$/.exec(text);
+  if (!m) throw badInput(`querystring.retro must be a duration like 24h, 90m or 7d, got '${text.slice(0, 20)}'`);
+  const ms = Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (ms <= 0 || ms > 30 * 86_400_000) throw badInput('querystring.retro must be more than 0 and at most 30d');
+  return ms;
+}
+
+export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
+  const { rules, audit, config } = app.deps;
+
+  app.post<{ Body: WatchlistBody }>(
+    '/watchlists',
+    {
+      config: { access: [] },
+      schema: {
+        summary: 'Create a watchlist',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'kind', 'priority', 'legalBasis'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            kind: { enum: ['plate', 'face'] },
+            priority: { type: 'integer', minimum: 0, maximum: 100 },
+            legalBasis: { type: 'string', minLength: 3, maxLength: 1000, description: 'the law, order or warrant this list rests on' },
+            expiresAt: { type: 'string', maxLength: 40 },
+            match: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                ocrEquivalence: { type: 'boolean' },
+                maxEdits: { type: 'integer', minimum: 0, maximum: 2 },
+                threshold: { type: 'number', minimum: -1, maximum: 1 },
+              },
+            },
+            alertOnRead: { type: 'boolean' },
+            cooldownSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      if (b.legalBasis.trim().length < 3) throw badInput('body.legalBasis must state the legal basis');
+      const m = b.match ?? {};
+      let match: Watchlist['match'];
+      if (b.kind === 'plate') {
+        if (m.threshold !== undefined) throw badInput('body.match.threshold applies to face watchlists only');
+        match = { ocrEquivalence: m.ocrEquivalence ?? DEFAULT_PLATE_MATCH.ocrEquivalence, maxEdits: m.maxEdits ?? DEFAULT_PLATE_MATCH.maxEdits };
+      } else {
+        if (m.ocrEquivalence !== undefined || m.maxEdits !== undefined) {
+          throw badInput('body.match.ocrEquivalence and body.match.maxEdits apply to plate watchlists only');
+        }
+        match = { threshold: m.threshold ?? DEFAULT_FACE_MATCH.threshold };
+      }
+      const now = Date.now();
+      const w: Watchlist = {
+        id: newRuleId('wl'),
+        name: b.name,
+        kind: b.kind,
+        priority: b.priority,
+        legalBasis: b.legalBasis,
+        expiresAt: instantOrNull(b.expiresAt, 'body.expiresAt', config.timezone),
+        match,
+        alertOnRead: b.alertOnRead ?? true,
+        cooldownSeconds: b.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
+        createdAt: now,
+        createdBy: request.principal?.name ?? null,
+      };
+      await rules.addWatchlist(w);
+      await audit.record({ ...actorOf(request), action: 'watchlist.create', target: w.id, detail: { name: w.name, kind: w.kind, legalBasis: w.legalBasis } });
+      return reply.status(201).send({ id: w.id });
+    },
+  );
+
+  app.get('/watchlists', { config: { access: [] }, schema: { summary: 'List watchlists' } }, async () => ({
+    rows: rules.watchlists().map((w) => ({
+      ...w,
+      expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt).toISOString(),
+      createdAt: new Date(w.createdAt).toISOString(),
+    })),
+  }));
+
+  app.delete<{ Params: { id: string } }>(
+    '/watchlists/:id',
+    { config: { access: [] }, schema: { summary: 'Delete a watchlist and its entries', params: idParams } },
+    async (request) => {
+      if (!(await rules.removeWatchlist(request.params.id))) throw new VigilError('NOT_FOUND', `no watchlist ${request.params.id}`);
+      await audit.record({ ...actorOf(request), action: 'watchlist.delete', target: request.params.id });
+      return { deleted: request.params.id };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: EntryBody[]; Querystring: { retro?: string } }>(
+    '/watchlists/:id/entries',
+    {
+      config: { access: [] },
+      bodyLimit: 256 * 1024 * 1024,
+      schema: {
+        summary: 'Add or replace entries; retro=24h also matches them against stored sightings of that window',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 } } },
+        body: {
+          type: 'array',
+          minItems: 1,
+          maxItems: MAX_ENTRIES_PER_REQUEST,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['key'],
+            properties: {
+              key: { type: 'string', minLength: 1, maxLength: 128 },
+              label: { type: 'string', maxLength: 500 },
+              reference: { type: 'string', maxLength: 500 },
+              expiresAt: { type: 'string', maxLength: 40 },
+              embedding: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'number' } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const list = rules.watchlist(request.params.id);
+      if (!list) throw new VigilError('NOT_FOUND', `no watchlist ${request.params.id}`);
+      const retroMs = request.query.retro === undefined ? null : parseRetro(request.query.retro);
+      if (retroMs !== null && list.kind === 'face') {
+        throw badInput('querystring.retro applies to plate watchlists: face embeddings are not stored with sightings');
+      }
+      const entries = entriesOf(request.body, list, rules.faceDimension(list.id), config.timezone);
+      await rules.upsertEntries(list.id, entries);
+      await audit.record({ ...actorOf(request), action: 'watchlist.entries.upsert', target: list.id, detail: { count: entries.length, retro: request.query.retro ?? null } });
+      const retro = retroMs === null ? null : await retroMatch(app.deps, list, entries, retroMs);
+      return { upserted: entries.length, ...(retro ? { retro } : {}) };
+    },
+  );
+
+  app.delete<{ Params: { id: string; key: string } }>(
+    '/watchlists/:id/entries/:key',
+    {
+      config: { access: [] },
+      schema: {
+        summary: 'Remove one entry',
+        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 }, key: { type: 'string', maxLength: 128 } } },
+      },
+    },
+    async (request) => {
+      const list = rules.watchlist(request.params.id);
+      if (!list) throw new VigilError('NOT_FOUND', `no watchlist ${request.params.id}`);
+      const key = list.kind === 'plate' ? (normalisePlate(request.params.key) ?? request.params.key) : request.params.key;
+      if (!(await rules.removeEntry(list.id, key))) throw new VigilError('NOT_FOUND', `no entry ${key} in watchlist ${list.id}`);
+      await audit.record({ ...actorOf(request), action: 'watchlist.entry.delete', target: `${list.id}/${key}` });
+      return { deleted: key };
+    },
+  );
+}
+
+const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+/** Entries as the list keeps them; errors name body[i] and the field. */
+function entriesOf(body: EntryBody[], list: Watchlist, listDimension: number, timeZone: string): WatchEntry[] {
+  const seen = new Set<string>();
+  // A face list's dimension is fixed by its first entry.
+  let dim = listDimension;
+  return body.map((b, i) => {
+    const path = `body[${i}]`;
+    let key = b.key;
+    if (list.kind === 'plate') {
+      if (b.embedding !== undefined) throw badInput(`${path}.embedding is for face watchlists only`);
+      const plate = normalisePlate(b.key);
+      if (plate === null) throw badInput(`${path}.key '${b.key.slice(0, 32)}' is not 2–16 letters and digits once normalised`);
+      key = plate;
+    }
+    if (seen.has(key)) throw badInput(`${path}.key '${key}' appears twice in the upload`);
+    seen.add(key);
+    const entry: WatchEntry = {
+      key,
+      label: b.label ?? null,
+      reference: b.reference ?? null,
+      expiresAt: instantOrNull(b.expiresAt, `${path}.expiresAt`, timeZone),
+    };
+    if (list.kind === 'face') {
+      if (b.embedding === undefined) throw badInput(`${path}.embedding is required for a face watchlist`);
+      const v = l2normalise(Float32Array.from(b.embedding));
+      if (v === null) throw badInput(`${path}.embedding must be finite and not all zero`);
+      dim ||= v.length;
+      if (v.length !== dim) throw badInput(`${path}.embedding has ${v.length} dimensions; this list's faces have ${dim}`);
+      entry.embedding = v;
+    }
+    return entry;
+  });
+}

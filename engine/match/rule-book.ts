@@ -1,0 +1,237 @@
+// The live rules: watchlists, entries and geofences, persisted first and then compiled into an
+// immutable MatchSnapshot that the pipeline picks up at its next batch. Ingest never waits for
+// an update; a change applies to reads processed after it (well within the contract's second).
+
+import { randomBytes } from 'node:crypto';
+import { compileSchedule } from '../domain/schedule.js';
+import { FenceIndex } from '../geo/fence-geometry.js';
+import type { CameraSite } from '../geo/placement.js';
+import type { Database } from '../store/database.js';
+import {
+  deleteEntry,
+  deleteGeofence,
+  deleteWatchlist,
+  insertGeofence,
+  insertWatchlist,
+  loadRules,
+  upsertEntries,
+} from '../store/rules-store.js';
+import { FaceMatcher } from './face-matcher.js';
+import { PlateMatcher } from './plate-matcher.js';
+import { type FaceMatchOptions, type Geofence, type PlateMatchOptions, type Watchlist, type WatchEntry } from './rules.js';
+
+export interface ListedEntry {
+  list: Watchlist;
+  entry: WatchEntry;
+}
+
+export interface PlatePart {
+  lists: Watchlist[];
+  entries: ListedEntry[];
+  matcher: PlateMatcher;
+}
+
+export interface FacePart {
+  lists: Watchlist[];
+  entries: ListedEntry[];
+  matcher: FaceMatcher;
+}
+
+export interface FencePart {
+  fences: Geofence[];
+  index: FenceIndex;
+  /** Per fence: is its schedule open at an event time (always, when it has none). */
+  scheduled: Array<(tsMs: number) => boolean>;
+  /** Per fence: the watchlist ids it is limited to, or null. */
+  listSets: Array<Set<string> | null>;
+  /** Fixed cameras never move: the fences each one lies in, computed once per change. */
+  cameraFences: Map<string, number[]>;
+  byId: Map<string, number>;
+}
+
+export interface MatchSnapshot {
+  version: number;
+  plates: PlatePart;
+  faces: FacePart;
+  fences: FencePart;
+}
+
+const expiryOf = (list: Watchlist, entry: WatchEntry): number =>
+  Math.min(list.expiresAt ?? Infinity, entry.expiresAt ?? Infinity);
+
+function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): PlatePart {
+  const plateLists = lists.filter((l) => l.kind === 'plate');
+  const listed: ListedEntry[] = [];
+  const specs = [];
+  for (let i = 0; i < plateLists.length; i++) {
+    const list = plateLists[i];
+    for (const entry of entries.get(list.id)?.values() ?? []) {
+      listed.push({ list, entry });
+      specs.push({ list: i, key: entry.key, expiresAt: expiryOf(list, entry) });
+    }
+  }
+  const modes = plateLists.map((l) => l.match as PlateMatchOptions);
+  return { lists: plateLists, entries: listed, matcher: PlateMatcher.build(modes, specs) };
+}
+
+function compileFaces(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): FacePart {
+  // A face list has the dimension of its embeddings; a list without any yet is left out.
+  const faceLists = lists.filter((l) => l.kind === 'face' && [...(entries.get(l.id)?.values() ?? [])].some((e) => e.embedding));
+  const listed: ListedEntry[] = [];
+  const specs = [];
+  const specsOfLists = [];
+  for (let i = 0; i < faceLists.length; i++) {
+    const list = faceLists[i];
+    let dim = 0;
+    for (const entry of entries.get(list.id)!.values()) {
+      if (!entry.embedding) continue;
+      dim ||= entry.embedding.length;
+      listed.push({ list, entry });
+      specs.push({ list: i, embedding: entry.embedding, expiresAt: expiryOf(list, entry) });
+    }
+    specsOfLists.push({ dim, threshold: (list.match as FaceMatchOptions).threshold });
+  }
+  return { lists: faceLists, entries: listed, matcher: FaceMatcher.build(specsOfLists, specs) };
+}
+
+function compileFences(fences: Geofence[], cameras: Iterable<CameraSite>, timezone: string): FencePart {
+  const index = new FenceIndex(fences.map((f, id) => ({ id, geometry: f.geometry })));
+  const cameraFences = new Map<string, number[]>();
+  for (const c of cameras) {
+    const inside = index.containing(c.lon, c.lat, []);
+    if (inside.length > 0) cameraFences.set(c.id, inside.slice());
+  }
+  return {
+    fences,
+    index,
+    scheduled: fences.map((f) => (f.schedule ? compileSchedule(f.schedule, timezone) : () => true)),
+    listSets: fences.map((f) => (f.watchlists ? new Set(f.watchlists) : null)),
+    cameraFences,
+    byId: new Map(fences.map((f, i) => [f.id, i])),
+  };
+}
+
+export function newRuleId(prefix: 'wl' | 'gf'): string {
+  return `${prefix}_${randomBytes(6).toString('base64url')}`;
+}
+
+export class RuleBook {
+  private readonly lists = new Map<string, Watchlist>();
+  private readonly entries = new Map<string, Map<string, WatchEntry>>();
+  private readonly geofences = new Map<string, Geofence>();
+  private current: MatchSnapshot;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly cameras: () => Iterable<CameraSite>,
+    private readonly timezone: string,
+    stored: Awaited<ReturnType<typeof loadRules>>,
+  ) {
+    for (const w of stored.watchlists) {
+      this.lists.set(w.id, w);
+      this.entries.set(w.id, new Map((stored.entries.get(w.id) ?? []).map((e) => [e.key, e])));
+    }
+    for (const g of stored.geofences) this.geofences.set(g.id, g);
+    const lists = [...this.lists.values()];
+    this.current = {
+      version: 1,
+      plates: compilePlates(lists, this.entries),
+      faces: compileFaces(lists, this.entries),
+      fences: compileFences([...this.geofences.values()], this.cameras(), this.timezone),
+    };
+  }
+
+  static async load(db: Database, cameras: () => Iterable<CameraSite>, timezone: string): Promise<RuleBook> {
+    return new RuleBook(db, cameras, timezone, await loadRules(db));
+  }
+
+  /** The snapshot to match the next batch against. */
+  get snapshot(): MatchSnapshot {
+    return this.current;
+  }
+
+  watchlist(id: string): Watchlist | undefined {
+    return this.lists.get(id);
+  }
+
+  watchlists(): Array<Watchlist & { entries: number }> {
+    return [...this.lists.values()].map((w) => ({ ...w, entries: this.entries.get(w.id)?.size ?? 0 }));
+  }
+
+  /** Dimension of a face list's embeddings (0 while it has none). */
+  faceDimension(listId: string): number {
+    for (const e of this.entries.get(listId)?.values() ?? []) if (e.embedding) return e.embedding.length;
+    return 0;
+  }
+
+  geofenceList(): Geofence[] {
+    return [...this.geofences.values()];
+  }
+
+  async addWatchlist(w: Watchlist): Promise<void> {
+    await insertWatchlist(this.db, w);
+    this.lists.set(w.id, w);
+    this.entries.set(w.id, new Map());
+    this.rebuild(w.kind);
+  }
+
+  async removeWatchlist(id: string): Promise<boolean> {
+    const w = this.lists.get(id);
+    if (!w) return false;
+    await deleteWatchlist(this.db, id);
+    this.lists.delete(id);
+    this.entries.delete(id);
+    this.rebuild(w.kind);
+    return true;
+  }
+
+  async upsertEntries(listId: string, entries: readonly WatchEntry[]): Promise<void> {
+    const w = this.lists.get(listId);
+    if (!w) throw new Error(`no watchlist ${listId}`);
+    await upsertEntries(this.db, listId, entries);
+    const map = this.entries.get(listId)!;
+    for (const e of entries) map.set(e.key, e);
+    this.rebuild(w.kind);
+  }
+
+  async removeEntry(listId: string, key: string): Promise<boolean> {
+    const w = this.lists.get(listId);
+    if (!w || !this.entries.get(listId)?.has(key)) return false;
+    await deleteEntry(this.db, listId, key);
+    this.entries.get(listId)!.delete(key);
+    this.rebuild(w.kind);
+    return true;
+  }
+
+  async addGeofence(g: Geofence): Promise<void> {
+    await insertGeofence(this.db, g);
+    this.geofences.set(g.id, g);
+    this.rebuild('fences');
+  }
+
+  async removeGeofence(id: string): Promise<boolean> {
+    if (!this.geofences.has(id)) return false;
+    await deleteGeofence(this.db, id);
+    this.geofences.delete(id);
+    this.rebuild('fences');
+    return true;
+  }
+
+  /** Cameras moved or were added: their fences are computed again. */
+  camerasChanged(): void {
+    this.rebuild('fences');
+  }
+
+  /** Compiles the changed part only; the others are shared with the previous snapshot. */
+  private rebuild(part: 'plate' | 'face' | 'fences'): void {
+    const lists = [...this.lists.values()];
+    const prev = this.current;
+    this.current = {
+      version: prev.version + 1,
+      plates: part === 'plate' ? compilePlates(lists, this.entries) : prev.plates,
+      faces: part === 'face' ? compileFaces(lists, this.entries) : prev.faces,
+      fences: part === 'fences' ? compileFences([...this.geofences.values()], this.cameras(), this.timezone) : prev.fences,
+    };
+  }
+}
+

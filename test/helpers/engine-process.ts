@@ -1,0 +1,91 @@
+// A vigil engine as its own OS process (`vigil serve`), so a test can kill it with SIGKILL.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './nats-server.js';
+import { TOKENS } from './engine.js';
+
+const CLI = new URL('../../bin/vigil.js', import.meta.url).pathname;
+
+export class EngineProcess {
+  private child: ChildProcess | null = null;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly port: number,
+    private readonly configFile: string,
+  ) {}
+
+  /** Writes a config with the test tokens (admin, analyst, dispatcher) beside a fresh data folder. */
+  static async create(natsUrl: string, ingest: Record<string, unknown> = {}): Promise<EngineProcess> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vigil-proc-'));
+    const port = await freePort();
+    const configFile = join(dataDir, 'vigil.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        nats: { url: natsUrl },
+        dataDir,
+        http: { host: '127.0.0.1', port },
+        auth: { tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: role, role, token })) },
+        ingest: { batchMaxWaitMs: 5, batchMaxMessages: 200, ...ingest },
+      }),
+    );
+    return new EngineProcess(dataDir, port, configFile);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  start(env: Record<string, string> = {}): void {
+    const p = spawn(process.execPath, [CLI, 'serve', '--config', this.configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env },
+    });
+    p.stderr?.on('data', (d: Buffer) => {
+      if (process.env.VIGIL_TEST_LOG) process.stderr.write(d);
+    });
+    this.child = p;
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      return (await fetch(`${this.url}/readyz`)).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  kill9(): Promise<void> {
+    const p = this.child;
+    if (!p || p.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  }
+
+  /** SIGTERM; resolves with the exit code. */
+  terminate(): Promise<number | null> {
+    const p = this.child;
+    if (!p || p.exitCode !== null) return Promise.resolve(p?.exitCode ?? null);
+    return new Promise((resolve) => {
+      p.once('exit', (code) => resolve(code));
+      p.kill('SIGTERM');
+    });
+  }
+
+  async request(method: string, path: string, role: keyof typeof TOKENS, body?: unknown): Promise<any> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKENS[role]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+}

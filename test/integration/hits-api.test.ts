@@ -1,0 +1,190 @@
+// Hits through the API: live Server-Sent Events resumable with Last-Event-ID, the filtered and
+// paged list, dispatchers' acknowledgements, live watchlist changes and past-read matching.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encode } from '@msgpack/msgpack';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { Engine } from '../../engine/engine.js';
+import { createLogger } from '../../engine/logger.js';
+import { TestNatsServer } from '../helpers/nats-server.js';
+import { auth, eventually, testConfig, TOKENS } from '../helpers/engine.js';
+
+let nats: TestNatsServer;
+let engine: Engine;
+let nc: NatsConnection;
+let js: JetStreamClient;
+let listId: string;
+let seq = 0;
+
+async function admin(method: 'POST' | 'DELETE', url: string, body?: unknown) {
+  const res = await engine.api.inject({ method, url, headers: auth('admin'), ...(body === undefined ? {} : { payload: body as object }) });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  return res.json();
+}
+
+async function readPlate(plate: string, ts = Date.now()): Promise<string> {
+  const id = `read-${seq++}`;
+  await js.publish('vigil.det.cam-1', encode({ ts, kind: 'plate', plate, id }));
+  return id;
+}
+
+async function hitsFor(readId: string): Promise<Array<Record<string, any>>> {
+  const res = await engine.api.inject({ url: '/api/v1/hits?limit=10000&from=2000-01-01', headers: auth('dispatcher') });
+  return res.json().rows.filter((h: { readId?: string }) => h.readId === readId);
+}
+
+/** Reads SSE events from a live connection until `count` arrived. */
+async function sseEvents(lastEventId: string | null, count: number, during: () => Promise<void>) {
+  const abort = new AbortController();
+  const res = await fetch(`${engine.address}/api/v1/hits/stream`, {
+    headers: { authorization: `Bearer ${TOKENS.dispatcher}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    signal: abort.signal,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const events: Array<{ id: string; data: Record<string, any> }> = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const reading = (async () => {
+    while (events.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const id = /^id: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (id && data) events.push({ id, data: JSON.parse(data) });
+      }
+    }
+  })();
+  await during();
+  await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${events.length} of ${count} events`)), 15_000))]);
+  abort.abort();
+  return events;
+}
+
+beforeAll(async () => {
+  nats = await TestNatsServer.start();
+  engine = await Engine.start(testConfig(nats.url), createLogger(process.env.VIGIL_TEST_LOG ?? 'silent'));
+  nc = await connect({ servers: nats.url });
+  js = jetstream(nc);
+  listId = (await admin('POST', '/api/v1/watchlists', { name: 'stolen cars', kind: 'plate', priority: 75, legalBasis: 'theft reports register', cooldownSeconds: 0 })).id;
+  await admin('POST', `/api/v1/watchlists/${listId}/entries`, [{ key: '01 A 111 AA', label: 'red sedan', reference: 'T-1' }]);
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await engine?.stop();
+  await nats?.stop();
+});
+
+describe('hits', () => {
+  it('streams hits as Server-Sent Events and resumes after Last-Event-ID', async () => {
+    const first = await sseEvents(null, 2, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      await readPlate('01A111AA');
+      await readPlate('01A111AA');
+    });
+    expect(first.map((e) => e.data.entry.key)).toEqual(['01A111AA', '01A111AA']);
+    expect(Number(first[1].id)).toBeGreaterThan(Number(first[0].id));
+    // Resume after the first: the second comes again, then new ones.
+    const resumed = await sseEvents(first[0].id, 2, async () => {
+      await readPlate('01A111AA');
+    });
+    expect(resumed[0].id).toBe(first[1].id);
+    expect(resumed[0].data.id).toBe(first[1].data.id);
+    expect(Number(resumed[1].id)).toBeGreaterThan(Number(first[1].id));
+  });
+
+  it('refuses a Last-Event-ID it did not send, naming the header', async () => {
+    const res = await engine.api.inject({ url: '/api/v1/hits/stream', headers: { ...auth('dispatcher'), 'last-event-id': 'abc' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/Last-Event-ID/);
+  });
+
+  it('lists hits newest first with filters and a cursor', async () => {
+    // Hits reach NATS before their batch commits: wait for the store to have all three.
+    let all: Array<{ id: string }> = [];
+    await eventually(async () => {
+      all = (await engine.api.inject({ url: '/api/v1/hits?limit=1000', headers: auth('analyst') })).json().rows;
+      return all.length === 3;
+    }, 10_000, 'three hits stored');
+    const page1 = (await engine.api.inject({ url: '/api/v1/hits?limit=2', headers: auth('analyst') })).json();
+    expect(page1.rows.map((h: { id: string }) => h.id)).toEqual(all.slice(0, 2).map((h: { id: string }) => h.id));
+    const page2 = (await engine.api.inject({ url: `/api/v1/hits?limit=2&cursor=${page1.nextCursor}`, headers: auth('analyst') })).json();
+    expect(page2.rows.map((h: { id: string }) => h.id)).toEqual([all[2].id]);
+    expect(page2.nextCursor).toBeNull();
+    const none = (await engine.api.inject({ url: '/api/v1/hits?source=geofence', headers: auth('analyst') })).json();
+    expect(none.rows).toEqual([]);
+    const high = (await engine.api.inject({ url: '/api/v1/hits?minPriority=76', headers: auth('analyst') })).json();
+    expect(high.rows).toEqual([]);
+    const bad = await engine.api.inject({ url: '/api/v1/hits?cursor=xyz', headers: auth('analyst') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/cursor/);
+  });
+
+  it('records acknowledgements, audited; a rejection needs a reason', async () => {
+    const [hit] = (await engine.api.inject({ url: '/api/v1/hits?limit=1', headers: auth('dispatcher') })).json().rows;
+    const noReason = await engine.api.inject({ method: 'POST', url: `/api/v1/hits/${hit.id}/ack`, headers: auth('dispatcher'), payload: { status: 'rejected' } });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().message).toMatch(/body\.reason/);
+    const ok = await engine.api.inject({ method: 'POST', url: `/api/v1/hits/${hit.id}/ack`, headers: auth('dispatcher'), payload: { status: 'rejected', reason: 'plate misread, different car' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ hit: hit.id, status: 'rejected', by: 'dispatcher-user' });
+    const listed = (await engine.api.inject({ url: '/api/v1/hits?limit=1', headers: auth('dispatcher') })).json().rows[0];
+    expect(listed.ack).toMatchObject({ status: 'rejected', reason: 'plate misread, different car', by: 'dispatcher-user' });
+    const unknown = await engine.api.inject({ method: 'POST', url: '/api/v1/hits/nope/ack', headers: auth('dispatcher'), payload: { status: 'accepted' } });
+    expect(unknown.statusCode).toBe(404);
+    const audit = (await engine.api.inject({ url: '/api/v1/audit?action=hit.ack', headers: auth('admin') })).json().rows;
+    expect(audit[0]).toMatchObject({ actor: 'dispatcher-user', target: hit.id, reason: 'plate misread, different car' });
+  });
+});
+
+describe('live watchlist changes', () => {
+  it('a new entry hits reads that arrive after it; a deleted entry no longer does', async () => {
+    await admin('POST', `/api/v1/watchlists/${listId}/entries`, [{ key: '01B222BB' }]);
+    const r1 = await readPlate('01B222BB');
+    await eventually(async () => (await hitsFor(r1)).length === 1, 10_000, 'hit for the new entry');
+    await admin('DELETE', `/api/v1/watchlists/${listId}/entries/01B222BB`);
+    const r2 = await readPlate('01B222BB');
+    const control = await readPlate('01A111AA');
+    await eventually(async () => (await hitsFor(control)).length === 1, 10_000, 'control hit');
+    expect(await hitsFor(r2)).toEqual([]);
+  });
+
+  it('an expired watchlist never hits', async () => {
+    const expired = (await admin('POST', '/api/v1/watchlists', { name: 'old', kind: 'plate', priority: 10, legalBasis: 'expired order', expiresAt: new Date(Date.now() - 1000).toISOString() })).id;
+    await admin('POST', `/api/v1/watchlists/${expired}/entries`, [{ key: '01C333CC' }]);
+    const r = await readPlate('01C333CC');
+    const control = await readPlate('01A111AA');
+    await eventually(async () => (await hitsFor(control)).length === 1, 10_000, 'control hit');
+    expect(await hitsFor(r)).toEqual([]);
+  });
+});
+
+describe('past-read matching', () => {
+  it('matches new entries against stored sightings of the window, once', async () => {
+    const past = [await readPlate('01D444DD', Date.now() - 3_600_000), await readPlate('01D 4440D', Date.now() - 1_800_000)];
+    await eventually(async () => {
+      const rows = await engine.db.query(`SELECT count(*) AS n FROM sightings WHERE plate IN ('01D444DD', '01D4440D')`);
+      return Number(rows[0].n) === 2;
+    }, 10_000, 'past reads stored');
+    const res = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444DD', label: 'retro' }]);
+    expect(res.retro).toMatchObject({ plates: 2, hits: 2 });
+    for (const id of past) {
+      const [h] = await hitsFor(id);
+      expect(h).toMatchObject({ retro: true, entry: { key: '01D444DD' } });
+    }
+    expect((await hitsFor(past[1]))[0].match.type).toBe('ocr');
+    const again = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444DD', label: 'retro' }]);
+    expect(again.retro.hits).toBe(0);
+    const bad = await engine.api.inject({ method: 'POST', url: `/api/v1/watchlists/${listId}/entries?retro=forever`, headers: auth('admin'), payload: [{ key: '01E555EE' }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/retro/);
+  });
+});
