@@ -2,10 +2,10 @@
 // do-nothing JetStream consumer draining the same messages in the same run (the ceiling).
 // Cases: gateway batches of 150 reads, and one read per message (camera-direct).
 //
-//   npx vigil bench [--reads 300000] [--single 60000] [--out bench/results]
+//   npx vigil bench ingest [--reads 300000] [--single 60000]
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -148,13 +148,13 @@ function table(results: CaseResult[]): string {
   return [head, rule, ...rows].join('\n');
 }
 
-export async function benchCommand(argv: string[]): Promise<void> {
+/** Both cases; returns the results and their Markdown table. */
+export async function ingestBench(argv: string[]): Promise<{ results: CaseResult[]; markdown: string }> {
   const { values } = parseArgs({
     args: argv,
     options: {
       reads: { type: 'string', default: '300000' },
       single: { type: 'string', default: '60000' },
-      out: { type: 'string', default: 'bench/results' },
     },
   });
   const batchedReads = Number(values.reads);
@@ -163,16 +163,9 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (!(singleReads >= 1)) throw new Error('--single must be at least 1');
 
   const results: CaseResult[] = [];
-  console.error(`bench: gateway batches of 150, ${batchedReads} reads…`);
+  console.error(`bench ingest: gateway batches of 150, ${batchedReads} reads…`);
   results.push(await runCase('batch of 150', Math.round(batchedReads / 150), 150));
-  console.error(`bench: single-read messages, ${singleReads} reads…`);
+  console.error(`bench ingest: single-read messages, ${singleReads} reads…`);
   results.push(await runCase('single read', singleReads, 1));
-
-  const md = table(results);
-  console.log(md);
-  mkdirSync(values.out, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const meta = { at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results };
-  writeFileSync(join(values.out, `ingest-${stamp}.json`), `${JSON.stringify(meta, null, 2)}\n`);
-  writeFileSync(join(values.out, 'latest.md'), `Ingest benchmark, ${meta.at}, Node ${meta.node}, ${meta.cpus} cores\n\n${md}\n`);
+  return { results, markdown: table(results) };
 }

@@ -14,7 +14,7 @@ commands:
   serve [--config FILE]        run one engine (NATS ingest, DuckDB store, HTTP API)
   simulate [options]           publish a synthetic city into NATS (vigil simulate --help)
   dev [--config FILE]          npm start: NATS (started if none answers), engine, simulated city
-  bench [options]              ingest throughput benchmark (vigil bench --help)
+  bench [suite] [options]      benchmarks: ingest, matching, plates, faces, fences, all (default)
 `;
 
 async function serve(argv: string[]): Promise<void> {
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     case 'dev':
       return (await import('./dev.js')).dev(rest);
     case 'bench':
-      return (await import('../bench/ingest-bench.js')).benchCommand(rest);
+      return (await import('../bench/bench-command.js')).benchCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -23,6 +23,7 @@ import { listAreas, listCameras } from './store/catalog.js';
 import { Database } from './store/database.js';
 import { loadAppliedRanges, loadMatchState } from './store/ingest-writer.js';
 import { HitPublisher } from './ingest/hit-publisher.js';
+import { MatchPool, poolSize } from './ingest/match-pool.js';
 import { KeyedState } from './match/keyed-state.js';
 import { ReadMatcher, type MatchStateValue } from './match/read-matcher.js';
 import { RuleBook } from './match/rule-book.js';
@@ -34,6 +35,7 @@ export interface EngineOptions {
 
 export class Engine {
   private consumers: StreamConsumer[] = [];
+  private pool: MatchPool | null = null;
   private stopped = false;
   address: string | null = null;
 
@@ -130,9 +132,13 @@ export class Engine {
     const hits = this.hitPublisher;
     const matcher = new ReadMatcher(placement, this.state);
     const { rules, state } = this;
+    const threads = poolSize(config.workers.threads);
+    this.pool = threads > 0 ? new MatchPool(threads, metrics) : null;
+    const pool = this.pool;
+    log.info(threads > 0 ? `matching in ${threads} worker threads` : 'matching on the main thread');
 
     const inputs: Array<[string, string, (stream: string) => BatchHandler]> = [
-      [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state })],
+      [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state, pool })],
       [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, hits, metrics })],
     ];
     for (const [stream, durable, handler] of inputs) {
@@ -171,6 +177,7 @@ export class Engine {
     this.stopped = true;
     await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
     for (const c of this.consumers) await c.stop();
+    await this.pool?.close();
     await this.nats.close();
     await this.db.close();
     this.log.info('engine stopped');

@@ -51,6 +51,12 @@ export class EngineMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly poolTask = new Histogram({
+    name: 'vigil_pool_task_seconds',
+    help: 'Worker-pool task time, from dispatch to result (wait + run).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
   readonly snapshotVersion = new Gauge({
     name: 'vigil_match_snapshot_version',
     help: 'Version of the watchlist and geofence snapshot in use.',

@@ -5,10 +5,12 @@
 // the day it starts on (days [5], 22:00–06:00 is Friday 22:00 to Saturday 06:00); from == to is
 // the whole day. `to` may be 24:00 (end of day).
 //
-// Hot path: compileSchedule parses once; zone offsets are cached per half-hour bucket of UTC
-// (offsets change only at transitions, which fall on whole or half hours of UTC in every zone
-// since the 1970s). A bucket whose two ends disagree (a transition inside it, which that rule
-// says never happens today) is not cached but computed per call, so the cache cannot be wrong.
+// Hot path: compileSchedule parses once, and zone offsets are cached per half-hour bucket of UTC
+// (Math.floor(ts / 1_800_000)), so Intl is asked only when a read falls in a bucket not seen
+// lately. Most transitions fall on whole or half hours of UTC, but not all (St. John's and
+// Goose Bay switched at 00:01 local until 2011, Casey at 16:01 UTC until 2022): so a bucket
+// whose ends disagree is bisected to the second once, and caches the instant of its transition
+// too. No zone has had two transitions within half an hour.
 
 import { zoneOffsetMs } from './city-time.js';
 
@@ -138,7 +140,10 @@ const SLOTS = 1024; // 1024 half hours ≈ 21 days of distinct buckets resident 
 
 class ZoneClock {
   private readonly keys = new Float64Array(SLOTS).fill(NaN);
-  private readonly values = new Float64Array(SLOTS);
+  /** Offset before `cut`, offset from `cut` on, and the transition instant (Infinity: none). */
+  private readonly before = new Float64Array(SLOTS);
+  private readonly after = new Float64Array(SLOTS);
+  private readonly cut = new Float64Array(SLOTS);
 
   constructor(readonly timeZone: string) {}
 
@@ -146,18 +151,30 @@ class ZoneClock {
   offset(tsMs: number): number {
     const bucket = Math.floor(tsMs / BUCKET_MS);
     const slot = bucket & (SLOTS - 1);
-    if (this.keys[slot] === bucket) {
-      const v = this.values[slot];
-      return Number.isNaN(v) ? zoneOffsetMs(this.timeZone, tsMs) : v;
-    }
+    if (this.keys[slot] !== bucket) this.fill(slot, bucket);
+    return tsMs < this.cut[slot] ? this.before[slot] : this.after[slot];
+  }
+
+  private fill(slot: number, bucket: number): void {
+    // zoneOffsetMs reads whole seconds, and transitions fall on whole seconds.
     const start = bucket * BUCKET_MS;
     const first = zoneOffsetMs(this.timeZone, start);
     const last = zoneOffsetMs(this.timeZone, start + BUCKET_MS - 1000);
+    let cut = Infinity;
+    if (first !== last) {
+      let lo = start; // offset(lo) === first
+      let hi = start + BUCKET_MS - 1000; // offset(hi) !== first
+      while (hi - lo > 1000) {
+        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+        if (zoneOffsetMs(this.timeZone, mid) === first) lo = mid;
+        else hi = mid;
+      }
+      cut = hi;
+    }
     this.keys[slot] = bucket;
-    // Offsets are whole seconds and zoneOffsetMs reads whole seconds: equal ends mean no
-    // transition inside, since no zone has had two within half an hour.
-    this.values[slot] = first === last ? first : NaN;
-    return first === last ? first : zoneOffsetMs(this.timeZone, tsMs);
+    this.before[slot] = first;
+    this.after[slot] = last;
+    this.cut[slot] = cut;
   }
 }
 

@@ -13,6 +13,7 @@ import { commitDetections, type SightingRow } from '../store/ingest-writer.js';
 import { decodeDetections } from '../../workers/detection-batch.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { HitPublisher } from './hit-publisher.js';
+import type { MatchPool } from './match-pool.js';
 import { ReadAggregates } from './read-aggregates.js';
 import type { BatchHandler } from './stream-consumer.js';
 
@@ -38,6 +39,8 @@ export interface MatchingDeps {
   rules: RuleBook;
   matcher: ReadMatcher;
   state: KeyedState<MatchStateValue>;
+  /** Worker threads for decoding and stateless matching; null = on this thread. */
+  pool: MatchPool | null;
 }
 
 export function priorityBand(p: number): string {
@@ -45,15 +48,15 @@ export function priorityBand(p: number): string {
 }
 
 export function detectionHandler(deps: IngestDeps & MatchingDeps): BatchHandler {
-  const { stream, db, placement, dlq, metrics, rules, matcher, state } = deps;
+  const { stream, db, placement, dlq, metrics, rules, matcher, state, pool } = deps;
   return async (fresh, applied) => {
     const now = Date.now();
-    const { reads, rejects } = decodeDetections(fresh, now);
+    const snapshot = rules.snapshot;
+    const { reads, rejects, pre } = pool ? await pool.run(fresh, now, snapshot) : { ...decodeDetections(fresh, now), pre: undefined };
     await dlq.publish('det', rejects);
 
     state.rollback();
-    const snapshot = rules.snapshot;
-    const outcome = matcher.match(reads, snapshot, now);
+    const outcome = matcher.match(reads, snapshot, now, pre);
     try {
       // Hits go out before the commit: dispatch must not wait for the store. A crash in
       // between replays the batch, which sends the same ids again; JetStream drops them.

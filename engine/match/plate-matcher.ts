@@ -16,17 +16,20 @@
 // deletion variants, looks each one up, and verifies the candidates with a bounded edit
 // distance. Hash collisions only add candidates, and verification removes them.
 //
-// Memory layout (no JS Map, no per-entry objects):
-//   buckets   Uint32Array(B + 1)  CSR offsets; bucket = top log2(B) bits of the variant hash
-//   slots     Uint32Array(P)      one per (entry, variant): entry id in the low `idBits`, and
-//                                 the hash's low bits as a fingerprint in the high bits, so a
-//                                 bucket scan rejects foreign hashes without touching the entry
-//   keyBytes  Uint8Array          all keys back to back (ASCII), keyOffsets Uint32Array(n + 1)
-//   entryList Uint32Array(n), expiresAt Float64Array(n), a generation stamp Uint32Array(n)
-// Built with two counting passes (count per bucket, then scatter), so no sort and no large
-// temporary arrays. For 8-character plates and maxEdits 1, P ≈ 9 per entry and B ≈ P/4.
+// Memory layout (no JS Map, no per-entry objects, nothing written after build):
+//   records  ArrayBuffer, 32 bytes per entry: expiresAt (f64), list (u32), key length (u8) and
+//            the key itself (16 bytes, zero-padded), so verifying a candidate touches one cache
+//            line and an exact comparison is four 32-bit word compares
+//   slots    per group, Uint32Array, open addressing with linear probing, ~60 % full: one slot
+//            per (entry, distinct variant) holding entry + 1 in the low `idBits` bits and the
+//            variant hash's low bits as a fingerprint in the high bits (0 = empty), so a probe
+//            reads one run of adjacent slots and rejects foreign hashes without touching the
+//            entry. The home slot is floor(hash · size / 2^32).
+// For 8-character plates and maxEdits 1 that is 9 variants, ~15 slots, 60 + 32 ≈ 92 bytes per
+// entry; with maxEdits 2, 37 variants and ~280 bytes per entry.
 //
-// Not thread-safe: match() uses per-instance scratch buffers. Build one matcher per thread.
+// match() uses per-instance scratch buffers: one matcher per thread (the index arrays are never
+// written after build, so they could be shared).
 
 export type PlateMatchType = 'exact' | 'ocr' | 'edit';
 
@@ -295,6 +298,8 @@ export class PlateMatcher {
   private touchedCount = 0;
   private readonly seen = new Uint32Array(SEEN_CAPACITY);
   private seenCount = 0;
+  /** Where the early loads of match() go, so they are not optimised away. */
+  private sink = 0;
   private readonly rawCodes = new Uint16Array(MAX_QUERY_LENGTH);
   private readonly ocrCodes = new Uint16Array(MAX_QUERY_LENGTH);
   /** The read as a zero-padded 16-byte key (codes above 127 as 0xFF, which no key has). */
@@ -452,14 +457,24 @@ export class PlateMatcher {
       if (qLen + k < g.minLength || qLen > g.maxLength + k) continue;
       const q = g.ocr ? cls : raw;
       const before = this.touchedCount;
+      const whole = prefixHashes(q, qLen, this.prefix);
+      const v = k === 0 ? 0 : deletionHashes(q, qLen, k, this.prefix, this.variants, 0);
+      if (v > 0) {
+        // Load every home slot first, in one tight loop of independent loads, so the cache
+        // misses of all the probes overlap instead of coming one after another.
+        const slots = g.slots;
+        const scale = g.scale;
+        let sink = slots[(whole * scale) | 0];
+        for (let i = 0; i < v; i++) sink ^= slots[(this.variants[i] * scale) | 0];
+        this.sink = sink;
+      }
       // The whole comparison form: finds every exact and ocr match (and maybe some edits).
-      this.probe(g, prefixHashes(q, qLen, this.prefix), q, qLen, nowMs);
-      if (k === 0) continue;
+      this.probe(g, whole, q, qLen, nowMs);
+      if (v === 0) continue;
       // Edits can only matter for lists without an exact or ocr hit.
       let settled = 0;
       for (let i = before; i < this.touchedCount; i++) if (this.bestRank[this.touched[i]] <= RANK_OCR) settled++;
       if (settled >= g.listCount) continue;
-      const v = deletionHashes(q, qLen, k, this.prefix, this.variants, 0);
       for (let i = 0; i < v; i++) this.probe(g, this.variants[i], q, qLen, nowMs);
     }
 

@@ -6,7 +6,7 @@
 import type { DecodedRead } from '../../workers/detection-batch.js';
 import type { Placement } from '../geo/placement.js';
 import { geofenceHitId, watchlistHitId, type Hit } from './hit.js';
-import type { FaceMatch } from './face-matcher.js';
+import { precompute, type Precomputed } from '../../workers/match-kernels.js';
 import type { KeyedState } from './keyed-state.js';
 import type { PlateMatch } from './plate-matcher.js';
 import type { MatchSnapshot } from './rule-book.js';
@@ -45,34 +45,31 @@ interface Matched {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class ReadMatcher {
-  private readonly plateOut: PlateMatch[] = [];
-  private readonly fenceOut: number[] = [];
-
   constructor(
     private readonly placement: Placement,
     private readonly state: KeyedState<MatchStateValue>,
   ) {}
 
-  match(reads: readonly DecodedRead[], snap: MatchSnapshot, nowMs: number): MatchOutcome {
+  /**
+   * `pre` carries the stateless matches when a worker computed them; without it they are
+   * computed here, on the calling thread.
+   */
+  match(reads: readonly DecodedRead[], snap: MatchSnapshot, nowMs: number, pre?: Precomputed): MatchOutcome {
     const out: MatchOutcome = { hits: [], seqs: [], suppressed: 0 };
+    const rules = snap.plates.entries.length + snap.faces.entries.length + snap.fences.fences.length;
+    if (rules === 0) return out;
     const emittedAt = iso(nowMs);
-    // Faces are matched for the whole batch at once: each block of a list is loaded once.
-    const faceReads = snap.faces.entries.length > 0 ? reads.filter((r) => r.embedding) : [];
-    const faceResults = faceReads.length ? snap.faces.matcher.matchMany(faceReads.map((r) => r.embedding!), nowMs) : [];
-    const facesOf = new Map<DecodedRead, FaceMatch[]>(faceReads.map((r, i) => [r, faceResults[i]]));
+    const p = pre ?? precompute(reads, { plates: snap.plates.matcher, faces: snap.faces.matcher, fences: snap.fences.index }, nowMs);
 
-    for (const read of reads) {
+    for (let i = 0; i < reads.length; i++) {
+      const read = reads[i];
       const matched: Matched[] = [];
-      if (read.plate !== undefined && snap.plates.entries.length > 0) {
-        const n = snap.plates.matcher.match(read.plate, nowMs, this.plateOut);
-        for (let i = 0; i < n; i++) {
-          const m = this.plateOut[i];
-          const { list, entry } = snap.plates.entries[m.entry];
-          const score = m.type === 'edit' ? 1 - m.distance / Math.max(entry.key.length, read.plate.length) : 1;
-          matched.push({ list, entry, type: m.type, distance: m.distance, score });
-        }
+      for (const m of p.plates[i] ?? []) {
+        const { list, entry } = snap.plates.entries[m.entry];
+        const score = m.type === 'edit' ? 1 - m.distance / Math.max(entry.key.length, read.plate!.length) : 1;
+        matched.push({ list, entry, type: m.type, distance: m.distance, score });
       }
-      for (const m of facesOf.get(read) ?? []) {
+      for (const m of p.faces[i] ?? []) {
         const { list, entry } = snap.faces.entries[m.entry];
         matched.push({ list, entry, type: 'face', distance: 0, score: m.score });
       }
@@ -81,7 +78,10 @@ export class ReadMatcher {
       for (const m of matched) {
         if (m.list.alertOnRead) this.watchlistHit(read, m, pos, emittedAt, out);
       }
-      if (snap.fences.fences.length > 0 && pos) this.fenceHits(read, matched, pos, snap, emittedAt, out);
+      if (snap.fences.fences.length > 0 && pos) {
+        const zones = read.lat !== undefined && read.lon !== undefined ? (p.zones[i] ?? []) : (snap.fences.cameraFences.get(read.camera) ?? []);
+        this.fenceHits(read, matched, zones, pos, snap, emittedAt, out);
+      }
     }
     return out;
   }
@@ -105,12 +105,16 @@ export class ReadMatcher {
     });
   }
 
-  private fenceHits(read: DecodedRead, matched: Matched[], pos: { lat: number; lon: number }, snap: MatchSnapshot, emittedAt: string, out: MatchOutcome) {
+  private fenceHits(
+    read: DecodedRead,
+    matched: Matched[],
+    zones: readonly number[],
+    pos: { lat: number; lon: number },
+    snap: MatchSnapshot,
+    emittedAt: string,
+    out: MatchOutcome,
+  ) {
     const part = snap.fences;
-    const zones =
-      read.lat !== undefined && read.lon !== undefined
-        ? part.index.containing(pos.lon, pos.lat, this.fenceOut)
-        : (part.cameraFences.get(read.camera) ?? []);
     const subject = subjectOf(read, matched);
     const onLists = new Set(matched.map((m) => m.list.id));
     const applies = (f: number) => {

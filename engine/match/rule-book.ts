@@ -16,8 +16,8 @@ import {
   loadRules,
   upsertEntries,
 } from '../store/rules-store.js';
-import { FaceMatcher } from './face-matcher.js';
-import { PlateMatcher } from './plate-matcher.js';
+import { FaceMatcher, type FaceEntrySpec, type FaceListSpec } from './face-matcher.js';
+import { PlateMatcher, type PlateEntrySpec, type PlateListSpec } from './plate-matcher.js';
 import { type FaceMatchOptions, type Geofence, type PlateMatchOptions, type Watchlist, type WatchEntry } from './rules.js';
 
 export interface ListedEntry {
@@ -29,12 +29,15 @@ export interface PlatePart {
   lists: Watchlist[];
   entries: ListedEntry[];
   matcher: PlateMatcher;
+  /** What the matcher was built from: sent to worker threads, which build their own. */
+  spec: { lists: PlateListSpec[]; entries: PlateEntrySpec[] };
 }
 
 export interface FacePart {
   lists: Watchlist[];
   entries: ListedEntry[];
   matcher: FaceMatcher;
+  spec: { lists: FaceListSpec[]; entries: FaceEntrySpec[] };
 }
 
 export interface FencePart {
@@ -62,7 +65,7 @@ const expiryOf = (list: Watchlist, entry: WatchEntry): number =>
 function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): PlatePart {
   const plateLists = lists.filter((l) => l.kind === 'plate');
   const listed: ListedEntry[] = [];
-  const specs = [];
+  const specs: PlateEntrySpec[] = [];
   for (let i = 0; i < plateLists.length; i++) {
     const list = plateLists[i];
     for (const entry of entries.get(list.id)?.values() ?? []) {
@@ -70,16 +73,16 @@ function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, Watc
       specs.push({ list: i, key: entry.key, expiresAt: expiryOf(list, entry) });
     }
   }
-  const modes = plateLists.map((l) => l.match as PlateMatchOptions);
-  return { lists: plateLists, entries: listed, matcher: PlateMatcher.build(modes, specs) };
+  const modes: PlateListSpec[] = plateLists.map((l) => l.match as PlateMatchOptions);
+  return { lists: plateLists, entries: listed, matcher: PlateMatcher.build(modes, specs), spec: { lists: modes, entries: specs } };
 }
 
 function compileFaces(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): FacePart {
   // A face list has the dimension of its embeddings; a list without any yet is left out.
   const faceLists = lists.filter((l) => l.kind === 'face' && [...(entries.get(l.id)?.values() ?? [])].some((e) => e.embedding));
   const listed: ListedEntry[] = [];
-  const specs = [];
-  const specsOfLists = [];
+  const specs: FaceEntrySpec[] = [];
+  const specsOfLists: FaceListSpec[] = [];
   for (let i = 0; i < faceLists.length; i++) {
     const list = faceLists[i];
     let dim = 0;
@@ -91,7 +94,7 @@ function compileFaces(lists: Watchlist[], entries: Map<string, Map<string, Watch
     }
     specsOfLists.push({ dim, threshold: (list.match as FaceMatchOptions).threshold });
   }
-  return { lists: faceLists, entries: listed, matcher: FaceMatcher.build(specsOfLists, specs) };
+  return { lists: faceLists, entries: listed, matcher: FaceMatcher.build(specsOfLists, specs), spec: { lists: specsOfLists, entries: specs } };
 }
 
 function compileFences(fences: Geofence[], cameras: Iterable<CameraSite>, timezone: string): FencePart {
@@ -108,6 +111,23 @@ function compileFences(fences: Geofence[], cameras: Iterable<CameraSite>, timezo
     listSets: fences.map((f) => (f.watchlists ? new Set(f.watchlists) : null)),
     cameraFences,
     byId: new Map(fences.map((f, i) => [f.id, i])),
+  };
+}
+
+/** A whole snapshot from rules held in memory (the engine's start; tests). */
+export function compileSnapshot(
+  lists: Watchlist[],
+  entries: Map<string, Map<string, WatchEntry>>,
+  fences: Geofence[],
+  cameras: Iterable<CameraSite>,
+  timezone: string,
+  version = 1,
+): MatchSnapshot {
+  return {
+    version,
+    plates: compilePlates(lists, entries),
+    faces: compileFaces(lists, entries),
+    fences: compileFences(fences, cameras, timezone),
   };
 }
 
@@ -132,13 +152,7 @@ export class RuleBook {
       this.entries.set(w.id, new Map((stored.entries.get(w.id) ?? []).map((e) => [e.key, e])));
     }
     for (const g of stored.geofences) this.geofences.set(g.id, g);
-    const lists = [...this.lists.values()];
-    this.current = {
-      version: 1,
-      plates: compilePlates(lists, this.entries),
-      faces: compileFaces(lists, this.entries),
-      fences: compileFences([...this.geofences.values()], this.cameras(), this.timezone),
-    };
+    this.current = compileSnapshot([...this.lists.values()], this.entries, [...this.geofences.values()], this.cameras(), this.timezone);
   }
 
   static async load(db: Database, cameras: () => Iterable<CameraSite>, timezone: string): Promise<RuleBook> {
@@ -204,8 +218,13 @@ export class RuleBook {
   }
 
   async addGeofence(g: Geofence): Promise<void> {
-    await insertGeofence(this.db, g);
-    this.geofences.set(g.id, g);
+    await this.addGeofences([g]);
+  }
+
+  /** Several fences, one snapshot rebuild. */
+  async addGeofences(gs: readonly Geofence[]): Promise<void> {
+    for (const g of gs) await insertGeofence(this.db, g);
+    for (const g of gs) this.geofences.set(g.id, g);
     this.rebuild('fences');
   }
 

@@ -1,8 +1,8 @@
 // engine/match/face-matcher.ts: cosine matching of face embeddings against watchlists,
 // checked against a direct float64 cosine computed here from the raw (unnormalised) vectors.
 
-import { describe, expect, it } from 'vitest';
-import { FaceMatcher, l2normalise, type FaceEntrySpec, type FaceListSpec, type FaceMatch } from '../../engine/match/face-matcher.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FaceMatcher, l2normalise, type FaceEntrySpec, type FaceKernel, type FaceListSpec, type FaceMatch } from '../../engine/match/face-matcher.js';
 import { Random } from '../../engine/sim/random.js';
 
 function gaussian(rng: Random): number {
@@ -74,11 +74,17 @@ describe('l2normalise', () => {
   });
 });
 
-describe('FaceMatcher', () => {
+describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel) => {
+  const build = (lists: readonly FaceListSpec[], entries: readonly FaceEntrySpec[]) => {
+    const m = FaceMatcher.build(lists, entries, { kernel });
+    expect(m.kernel).toBe(kernel);
+    return m;
+  };
+
   it('matches a known face seen with noise to its entry, with the cosine as score', () => {
     const rng = new Random(1);
     const entries = Array.from({ length: 50 }, () => ({ list: 0, embedding: randomFace(rng, 128), expiresAt: Infinity }));
-    const m = FaceMatcher.build([{ dim: 128, threshold: 0.6 }], entries);
+    const m = build([{ dim: 128, threshold: 0.6 }], entries);
     const face = noisy(rng, entries[17].embedding, 0.5);
     const direct = cosine(face, entries[17].embedding);
     expect(direct).toBeGreaterThan(0.8);
@@ -93,7 +99,7 @@ describe('FaceMatcher', () => {
   it('gives no match for an unknown face', () => {
     const rng = new Random(2);
     const entries = Array.from({ length: 200 }, () => ({ list: 0, embedding: randomFace(rng, 512), expiresAt: Infinity }));
-    const m = FaceMatcher.build([{ dim: 512, threshold: 0.6 }], entries);
+    const m = build([{ dim: 512, threshold: 0.6 }], entries);
     for (let i = 0; i < 20; i++) {
       expect(matchOne(m, randomFace(rng, 512), NOW)).toEqual([]);
     }
@@ -104,7 +110,7 @@ describe('FaceMatcher', () => {
     // [1,1,1,1] normalises to halves exactly, so the cosine with [1,0,0,0] is exactly 0.5.
     const entries = [{ list: 0, embedding: new Float32Array([2, 0, 0, 0]), expiresAt: Infinity }];
     const face = new Float32Array([1, 1, 1, 1]);
-    const at = (threshold: number) => FaceMatcher.build([{ dim: 4, threshold }], entries);
+    const at = (threshold: number) => build([{ dim: 4, threshold }], entries);
     expect(matchOne(at(0.5), face)).toEqual([{ list: 0, entry: 0, score: 0.5 }]);
     expect(matchOne(at(0.4999999), face)).toHaveLength(1);
     expect(matchOne(at(0.5000001), face)).toEqual([]);
@@ -121,7 +127,7 @@ describe('FaceMatcher', () => {
       { list: 0, embedding: noisy(rng, base, 0.4), expiresAt: NOW + 1 }, // second best, live
       { list: 0, embedding: noisy(rng, base, 0.8), expiresAt: Infinity },
     ];
-    const m = FaceMatcher.build([{ dim: 64, threshold: 0.6 }], entries);
+    const m = build([{ dim: 64, threshold: 0.6 }], entries);
     const face = noisy(rng, base, 0.05);
     expect(cosine(face, entries[1].embedding)).toBeGreaterThan(cosine(face, entries[2].embedding));
     expect(matchOne(m, face, NOW - 1).map((x) => x.entry)).toEqual([1]);
@@ -142,7 +148,7 @@ describe('FaceMatcher', () => {
       { list: 0, embedding: short, expiresAt: Infinity },
       { list: 2, embedding: short.map((x) => x * 3), expiresAt: Infinity },
     ];
-    const m = FaceMatcher.build(lists, entries);
+    const m = build(lists, entries);
     expect(matchOne(m, short).map((x) => [x.list, x.entry])).toEqual([[0, 1], [2, 2]]);
     expect(matchOne(m, long).map((x) => [x.list, x.entry])).toEqual([[1, 0]]);
     expect(matchOne(m, randomFace(rng, 5))).toEqual([]);
@@ -150,12 +156,27 @@ describe('FaceMatcher', () => {
     expect(many.map((r) => r.map((x) => [x.list, x.entry]))).toEqual([[[0, 1], [2, 2]], [[1, 0]], []]);
   });
 
+  it('scores a face whose dim is not a multiple of four the same after a batch of wider faces', () => {
+    const rng = new Random(10);
+    const five = randomFace(rng, 5);
+    const m = build([{ dim: 8, threshold: 0.6 }, { dim: 5, threshold: 0.6 }], [
+      { list: 0, embedding: randomFace(rng, 8), expiresAt: Infinity },
+      { list: 1, embedding: five, expiresAt: Infinity },
+    ]);
+    const wide = Array.from({ length: 3 }, () => randomFace(rng, 8));
+    const many = m.matchMany([...wide, five], 0);
+    expect(many[3]).toHaveLength(1);
+    expect(many[3][0].entry).toBe(1);
+    expect(Math.abs(many[3][0].score - 1)).toBeLessThan(1e-6);
+    expect(many[3]).toEqual(matchOne(m, five));
+  });
+
   it('applies each list its own threshold', () => {
     const rng = new Random(5);
     const subject = randomFace(rng, 32);
     const lists = [{ dim: 32, threshold: 0.5 }, { dim: 32, threshold: 0.9 }, { dim: 32, threshold: 0.6 }];
     const entries = [0, 1, 2].map((list) => ({ list, embedding: subject, expiresAt: Infinity }));
-    const m = FaceMatcher.build(lists, entries);
+    const m = build(lists, entries);
     const face = noisy(rng, subject, 1);
     const c = cosine(face, subject);
     expect(c).toBeGreaterThan(0.6);
@@ -176,7 +197,7 @@ describe('FaceMatcher', () => {
       { list: 1, embedding: subject, expiresAt: Infinity },
       { list: 1, embedding: randomFace(rng, 16), expiresAt: Infinity },
     ];
-    const m = FaceMatcher.build([{ dim: 16, threshold: 0.6 }, { dim: 16, threshold: 0.6 }], entries);
+    const m = build([{ dim: 16, threshold: 0.6 }, { dim: 16, threshold: 0.6 }], entries);
     const got = matchOne(m, subject);
     expect(got.map((x) => [x.list, x.entry])).toEqual([[0, 1], [1, 4]]);
     expect(got[0].score).toBeGreaterThan(0.9);
@@ -186,24 +207,32 @@ describe('FaceMatcher', () => {
   it('throws naming the entry whose embedding does not fit its list', () => {
     const lists = [{ dim: 4, threshold: 0.6 }, { dim: 8, threshold: 0.6 }];
     const ok = (list: number, dim: number) => ({ list, embedding: new Float32Array(dim).fill(1), expiresAt: Infinity });
-    expect(() => FaceMatcher.build(lists, [ok(0, 4), ok(1, 8), ok(0, 4), ok(1, 4)])).toThrow(/face entry 3: embedding has 4 values, list 1 expects 8/);
-    expect(() => FaceMatcher.build(lists, [ok(0, 4), ok(2, 4)])).toThrow(/face entry 1: no list 2/);
-    expect(() => FaceMatcher.build(lists, [ok(0, 4), { list: 0, embedding: new Float32Array(4), expiresAt: Infinity }])).toThrow(
+    expect(() => build(lists, [ok(0, 4), ok(1, 8), ok(0, 4), ok(1, 4)])).toThrow(/face entry 3: embedding has 4 values, list 1 expects 8/);
+    expect(() => build(lists, [ok(0, 4), ok(2, 4)])).toThrow(/face entry 1: no list 2/);
+    expect(() => build(lists, [ok(0, 4), { list: 0, embedding: new Float32Array(4), expiresAt: Infinity }])).toThrow(
       /face entry 1: embedding is zero/,
     );
-    expect(() => FaceMatcher.build([{ dim: 4, threshold: 1.5 }], [])).toThrow(/face list 0: threshold/);
+    expect(() => build([{ dim: 4, threshold: 1.5 }], [])).toThrow(/face list 0: threshold/);
   });
 
   it('reports its size, and the bytes of its arrays', () => {
     const rng = new Random(7);
     const entries = Array.from({ length: 10 }, (_, i) => ({ list: i % 2, embedding: randomFace(rng, 16), expiresAt: Infinity }));
-    const m = FaceMatcher.build([{ dim: 16, threshold: 0.6 }, { dim: 16, threshold: 0.6 }], entries);
+    const m = build([{ dim: 16, threshold: 0.6 }, { dim: 16, threshold: 0.6 }], entries);
     expect(m.size).toBe(10);
     expect(m.byteSize).toBe(10 * (16 * 4 + 8 + 4));
   });
 
+  it('scores a face against its own image as 1, never above', () => {
+    const image = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i));
+    const m = build([{ dim: 512, threshold: 1 }], [{ list: 0, embedding: image, expiresAt: Infinity }]);
+    const got = [...matchOne(m, image), ...m.matchMany([image, image, image], 0).flat()];
+    expect(got).toHaveLength(4);
+    for (const x of got) expect(x.score).toBe(1);
+  });
+
   it('writes into out from the start and trims what was there', () => {
-    const m = FaceMatcher.build([{ dim: 2, threshold: 0.6 }], [{ list: 0, embedding: new Float32Array([1, 0]), expiresAt: Infinity }]);
+    const m = build([{ dim: 2, threshold: 0.6 }], [{ list: 0, embedding: new Float32Array([1, 0]), expiresAt: Infinity }]);
     const out: FaceMatch[] = [{ list: 9, entry: 9, score: 9 }, { list: 9, entry: 9, score: 9 }];
     expect(m.match(new Float32Array([1, 0]), 0, out)).toBe(1);
     expect(out).toEqual([{ list: 0, entry: 0, score: 1 }]);
@@ -223,7 +252,7 @@ describe('FaceMatcher', () => {
       entries.push({ list, embedding: randomFace(rng, lists[list].dim), expiresAt: rng.chance(0.2) ? NOW - rng.int(1000) : Infinity });
     }
     while (entries.filter((e) => e.list === 0).length < sizes[0]) entries.push({ list: 0, embedding: randomFace(rng, 512), expiresAt: Infinity });
-    const m = FaceMatcher.build(lists, entries);
+    const m = build(lists, entries);
     const faces = Array.from({ length: 200 }, () => {
       if (rng.chance(0.25)) return randomFace(rng, rng.chance(0.5) ? 512 : 32);
       return noisy(rng, rng.pick(entries).embedding, rng.uniform(0, 1.4));
@@ -246,5 +275,41 @@ describe('FaceMatcher', () => {
     expect(matched).toBeGreaterThan(50);
     expect(faces.filter((_, i) => many[i].length === 0).length).toBeGreaterThan(30);
     expect(expiredSkipped).toBeGreaterThan(5);
+  });
+});
+
+describe('FaceMatcher kernels', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it('uses wasm-simd by default here, and the js kernel agrees with it', () => {
+    const rng = new Random(9);
+    const lists = [{ dim: 96, threshold: 0.5 }, { dim: 7, threshold: 0.3 }];
+    const entries = Array.from({ length: 150 }, (_, i) => ({ list: i % 2, embedding: randomFace(rng, i % 2 ? 7 : 96), expiresAt: Infinity }));
+    const simd = FaceMatcher.build(lists, entries);
+    const js = FaceMatcher.build(lists, entries, { kernel: 'js' });
+    expect(simd.kernel).toBe('wasm-simd');
+    const faces = Array.from({ length: 60 }, (_, i) => noisy(rng, entries[i].embedding, 0.6));
+    const a = simd.matchMany(faces, 0);
+    const b = js.matchMany(faces, 0);
+    expect(a.flat().length).toBeGreaterThan(30);
+    a.forEach((got, i) => {
+      expect(got.map((x) => [x.list, x.entry])).toEqual(b[i].map((x) => [x.list, x.entry]));
+      got.forEach((x, k) => expect(Math.abs(x.score - b[i][k].score)).toBeLessThan(1e-6));
+    });
+  });
+
+  it('falls back to the js kernel when the runtime rejects the SIMD module', async () => {
+    vi.resetModules();
+    vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    const fresh = await import('../../engine/match/face-matcher.js');
+    const lists = [{ dim: 4, threshold: 0.6 }];
+    const entries = [{ list: 0, embedding: new Float32Array([2, 0, 0, 0]), expiresAt: Infinity }];
+    const m = fresh.FaceMatcher.build(lists, entries);
+    expect(m.kernel).toBe('js');
+    expect(m.matchMany([new Float32Array([1, 0.1, 0, 0])], 0)[0].map((x) => x.entry)).toEqual([0]);
+    expect(() => fresh.FaceMatcher.build(lists, entries, { kernel: 'wasm-simd' })).toThrow(/no WebAssembly SIMD/);
   });
 });

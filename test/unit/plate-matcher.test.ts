@@ -286,6 +286,13 @@ describe('PlateMatcher', () => {
     expect(matchAll(m, 'A'.repeat(19))).toEqual([]);
     expect(matchAll(m, 'A'.repeat(100))).toEqual([]);
     expect(matchAll(m, 'AБ')).toEqual([hit(0, 'edit', 1)]); // a character no key has
+    // Long keys: every character counts, up to the sixteenth.
+    const long = PlateMatcher.build([OCR], [entry('ABCDEFGHJKLMN0'), entry(`${'A'.repeat(15)}0`), entry(`${'A'.repeat(15)}B`)]);
+    expect(matchAll(long, 'ABCDEFGHJKLMNO')).toEqual([hit(0, 'ocr', 0)]);
+    expect(matchAll(long, 'ABCDEFGHJKLMN0')).toEqual([hit(0, 'exact', 0)]);
+    expect(matchAll(long, `${'A'.repeat(15)}O`)).toEqual([hit(1, 'ocr', 0)]);
+    expect(matchAll(long, `${'A'.repeat(15)}8`)).toEqual([hit(2, 'ocr', 0)]);
+    expect(matchAll(long, `${'A'.repeat(15)}B`)).toEqual([hit(2, 'exact', 0)]);
   });
 
   it('rejects what is not a normalised plate or a valid mode', () => {
@@ -313,7 +320,7 @@ describe('PlateMatcher', () => {
     // A small alphabet rich in look-alikes and short plates, so near neighbours are common.
     const alphabet = '0ODQ1I8B5S2Z6GAXK';
     const randomPlate = () => {
-      const len = rnd.int(2, 9);
+      const len = rnd.chance(0.2) ? rnd.int(9, 17) : rnd.int(2, 9);
       return Array.from({ length: len }, () => rnd.pick([...alphabet])).join('');
     };
     const entries: PlateEntrySpec[] = [];
@@ -345,12 +352,12 @@ describe('PlateMatcher', () => {
       }
       if (expected.length === 0) counts.none++;
     }
-    // The reads exercised every outcome in quantity (seen: 1530 exact, 1289 ocr, 5511 edit of
-    // which 1393 two edits, 512 reads with no match).
-    expect(counts.exact).toBeGreaterThan(1000);
-    expect(counts.ocr).toBeGreaterThan(800);
-    expect(counts.edit).toBeGreaterThan(4000);
-    expect(counts.twoEdits).toBeGreaterThan(1000);
+    // The reads exercised every outcome in quantity (seen: 1199 exact, 1015 ocr, 4402 edit of
+    // which 1162 two edits, 749 reads with no match).
+    expect(counts.exact).toBeGreaterThan(900);
+    expect(counts.ocr).toBeGreaterThan(700);
+    expect(counts.edit).toBeGreaterThan(3500);
+    expect(counts.twoEdits).toBeGreaterThan(800);
     expect(counts.none).toBeGreaterThan(300);
   });
 });

@@ -1,0 +1,54 @@
+// `vigil bench [suite] [options]`: runs benchmark suites and writes their results as JSON and
+// Markdown into bench/results/ (latest.md is what the README links).
+//
+//   ingest    vigil draining a backlog vs a do-nothing JetStream consumer (batched and single reads)
+//   matching  a 1,000,000-plate list and 1,000 zones vs no rules; publish → hit latency at 50k reads/s
+//   plates | faces | fences   the matching kernels alone, each against a naive baseline
+//   all       ingest + matching (default; about 3–4 minutes on 2 cores)
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { ingestBench } from './ingest-bench.js';
+import { matchingBench } from './matching-bench.js';
+
+const OUT = 'bench/results';
+
+function matchingTable(r: Record<string, any>): string {
+  return [
+    '| plates | zones | reads | no rules reads/s | with rules reads/s (best) | ratio | reads/s by worker threads | CPU µs/read (no rules → rules) | RSS MB with rules | list load s | engine start s | latency at target reads/s (achieved) | hits | p50 ms | p99 ms |',
+    '|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|---:|',
+    `| ${r.plates} | ${r.zones} | ${r.reads} | ${r.noRulesReadsPerSec} | ${r.withRulesReadsPerSec} | ${r.ratio} | ${(r.byThreads as Array<{ threads: number; readsPerSec: number }>).map((d) => `${d.threads}: ${d.readsPerSec}`).join(', ')} | ${r.noRulesCpuMicrosPerRead} → ${r.withRulesCpuMicrosPerRead} | ${r.rssMbWithRules} | ${r.entriesLoadSeconds} | ${r.engineStartWithRulesSeconds} | ${r.latency.targetReadsPerSec} (${r.latency.achievedReadsPerSec}) | ${r.latency.hits} | ${r.latency.p50Ms} | ${r.latency.p99Ms} |`,
+  ].join('\n');
+}
+
+export async function benchCommand(argv: string[]): Promise<void> {
+  const suite = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'all';
+  const rest = suite === argv[0] ? argv.slice(1) : argv;
+  const sections: string[] = [];
+  const json: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: cpus().length };
+
+  if (suite === 'plates') return (await import('./plate-matcher.bench.js')).plateMatcherBench(rest);
+  if (suite === 'faces') return (await import('./face-matcher.bench.js')).faceMatcherBench(rest);
+  if (suite === 'fences') return (await import('./fence-index.bench.js')).fenceIndexBench(rest);
+  if (!['all', 'ingest', 'matching'].includes(suite)) throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, faces, fences, all)`);
+
+  if (suite === 'all' || suite === 'ingest') {
+    const { results, markdown } = await ingestBench(suite === 'all' ? [] : rest);
+    json.ingest = results;
+    sections.push(`### Ingest\n\n${markdown}`);
+    console.log(markdown);
+  }
+  if (suite === 'all' || suite === 'matching') {
+    console.error('bench matching: loading the rules, draining with and without them, then the latency run…');
+    const r = await matchingBench(suite === 'all' ? [] : rest);
+    json.matching = r;
+    const md = matchingTable(r);
+    sections.push(`### Matching\n\n${md}`);
+    console.log(md);
+  }
+  mkdirSync(OUT, { recursive: true });
+  const stamp = String(json.at).replace(/[:.]/g, '-');
+  writeFileSync(join(OUT, `${suite}-${stamp}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(OUT, 'latest.md'), `Benchmark \`${suite}\`, ${json.at}, Node ${json.node}, ${json.cpus} cores\n\n${sections.join('\n\n')}\n`);
+}

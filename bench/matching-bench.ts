@@ -1,0 +1,264 @@
+// Matching under load, end to end through NATS and DuckDB:
+//  (1) reads/s draining a backlog with a 1,000,000-plate watchlist (exact + fuzzy) and 1,000
+//      zones, beside the same engine with no rules in the same run (the ratio is the cost of
+//      matching);
+//  (2) p50/p99 from publishing a read to its hit arriving on NATS, at a steady 50,000 reads/s.
+//
+//   npx vigil bench matching [--plates 1000000] [--zones 1000] [--reads 300000] [--rate 50000] [--seconds 10]
+
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encode } from '@msgpack/msgpack';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { validateConfig, type Config } from '../engine/config.js';
+import { Engine } from '../engine/engine.js';
+import { createLogger } from '../engine/logger.js';
+import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
+import { ensureStream, vigilStreams } from '../engine/nats/streams.js';
+import { upsertCameras } from '../engine/store/catalog.js';
+import type { Geofence, Watchlist } from '../engine/match/rules.js';
+
+const LAT0 = 41.2;
+const LON0 = 69.1;
+const LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
+
+/** Deterministic plates: the i-th listed plate, and plates that are never listed. */
+function listedPlate(i: number): string {
+  const l = (k: number) => LETTERS[Math.floor(i / 22 ** k) % 22];
+  return `${String(10 + (i % 90)).padStart(2, '0')}${l(1)}${String(Math.floor(i / 90) % 1000).padStart(3, '0')}${l(2)}${l(3)}`;
+}
+function unlistedPlate(i: number): string {
+  return `9${i % 10}Q${String(i % 1000).padStart(3, '0')}QQ`;
+}
+
+function mulberry(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Fixture {
+  cameras: Array<{ id: string; lat: number; lon: number }>;
+  fences: Geofence[];
+  list: Watchlist;
+}
+
+function fixture(plates: number, zones: number): Fixture {
+  const rnd = mulberry(7);
+  const cameras = Array.from({ length: 5000 }, (_, i) => ({ id: `cam-${i}`, lat: LAT0 + rnd() * 0.2, lon: LON0 + rnd() * 0.3 }));
+  const fences: Geofence[] = Array.from({ length: zones }, (_, i) => {
+    const lat = LAT0 + rnd() * 0.2;
+    const lon = LON0 + rnd() * 0.3;
+    const geometry: Geofence['geometry'] =
+      i % 2 === 0
+        ? { type: 'Circle', center: [lon, lat], radiusM: 100 + rnd() * 400 }
+        : {
+            type: 'Polygon',
+            coordinates: [
+              Array.from({ length: 24 }, (_, k) => {
+                const a = (k / 24) * 2 * Math.PI;
+                return [lon + Math.cos(a) * 0.004, lat + Math.sin(a) * 0.003] as [number, number];
+              }).concat([[lon + 0.004, lat]]),
+            ],
+          };
+    return {
+      id: `gf-${i}`, name: `zone ${i}`, geometry, trigger: (['enter', 'exit', 'inside', 'dwell'] as const)[i % 4],
+      dwellSeconds: i % 4 === 3 ? 300 : null, kinds: null, watchlists: null, schedule: null, priority: 50,
+      cooldownSeconds: 60, createdAt: 0, createdBy: null,
+    };
+  });
+  const list: Watchlist = {
+    id: 'wl-bench', name: 'bench', kind: 'plate', priority: 80, legalBasis: 'benchmark', expiresAt: null,
+    match: { ocrEquivalence: true, maxEdits: 1 }, alertOnRead: true, cooldownSeconds: 0, createdAt: 0, createdBy: null,
+  };
+  void plates;
+  return { cameras, fences, list };
+}
+
+/** One read: 1 % listed exactly, 0.5 % one edit from a listed plate, 5 % from patrol cars. */
+function benchRead(i: number, ts: number, plates: number, idPrefix = 'r'): Record<string, unknown> {
+  const r = i % 200;
+  let plate: string;
+  if (r < 2) plate = listedPlate((i * 7919) % plates);
+  else if (r === 2) plate = listedPlate((i * 104729) % plates).slice(0, -1) + 'W';
+  else plate = unlistedPlate(i);
+  const read: Record<string, unknown> = { ts, kind: 'plate', camera: `cam-${i % 5000}`, id: `${idPrefix}${i}`, plate, conf: 0.9 };
+  if (i % 20 === 0) {
+    read.lat = LAT0 + ((i * 37) % 2000) / 10000;
+    read.lon = LON0 + ((i * 53) % 3000) / 10000;
+  }
+  return read;
+}
+
+async function publishBacklog(js: JetStreamClient, reads: number, plates: number): Promise<void> {
+  const ts = Date.now() - 60_000;
+  for (let start = 0; start < reads; start += 150 * 200) {
+    const acks: Promise<unknown>[] = [];
+    for (let m = start; m < Math.min(reads, start + 150 * 200); m += 150) {
+      const batch = Array.from({ length: Math.min(150, reads - m) }, (_, k) => benchRead(m + k, ts + ((m + k) % 1000), plates));
+      acks.push(js.publish(`vigil.det.gw-${m % 16}`, encode(batch)));
+    }
+    await Promise.all(acks);
+  }
+}
+
+function engineConfig(natsUrl: string, dataDir: string, threads = 0): Readonly<Config> {
+  return validateConfig({
+    nats: { url: natsUrl },
+    dataDir,
+    workers: { threads },
+    http: { port: 0 },
+    auth: { tokens: [{ name: 'bench', role: 'admin', sha256: createHash('sha256').update('bench').digest('hex') }] },
+  });
+}
+
+async function drain(engine: Engine, reads: number): Promise<{ readsPerSec: number; cpuMicrosPerRead: number }> {
+  const counted = async () => (await engine.metrics.detections.get()).values.reduce((s, v) => s + v.value, 0);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const before = await counted();
+  let n = before;
+  while (n < reads) {
+    await new Promise((r) => setTimeout(r, 5));
+    n = await counted();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { readsPerSec: Math.round((reads - before) / seconds), cpuMicrosPerRead: Number(((cpu.user + cpu.system) / (reads - before)).toFixed(2)) };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function matchingBench(argv: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      plates: { type: 'string', default: '1000000' },
+      zones: { type: 'string', default: '1000' },
+      reads: { type: 'string', default: '300000' },
+      rate: { type: 'string', default: '50000' },
+      seconds: { type: 'string', default: '10' },
+      threads: { type: 'string', default: '0,2' },
+    },
+  });
+  const threadCounts = values.threads.split(',').map(Number);
+  const plates = Number(values.plates);
+  const zones = Number(values.zones);
+  const reads = Number(values.reads);
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const log = createLogger('warn');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-match-bench-'));
+  const nats = new PrivateNatsServer({ host: '127.0.0.1', port: await freePort(), dir: join(dir, 'nats') });
+  await nats.start();
+  const nc = await connect({ servers: nats.url });
+  const js = jetstream(nc);
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const spec of Object.values(vigilStreams('vigil', 24))) await ensureStream(jsm, spec);
+
+    // Rules into the store through a first engine (before any read is published).
+    const { cameras, fences, list } = fixture(plates, zones);
+    const rulesDir = join(dir, 'with-rules');
+    const setup = await Engine.start(engineConfig(nats.url, rulesDir), log, { listen: false });
+    await upsertCameras(setup.db, cameras);
+    setup.placement.upsertCameras(cameras);
+    await setup.rules.addWatchlist(list);
+    let t = performance.now();
+    await setup.rules.upsertEntries(list.id, Array.from({ length: plates }, (_, i) => ({ key: listedPlate(i), label: null, reference: `R${i}`, expiresAt: null })));
+    const entriesLoadSeconds = (performance.now() - t) / 1000;
+    await setup.rules.addGeofences(fences);
+    await setup.stop();
+
+    await publishBacklog(js, reads, plates);
+    // The same rules and backlog for each thread count: each engine starts from a copy of the store.
+    const drains: Array<{ threads: number; readsPerSec: number; cpuMicrosPerRead: number; startSeconds: number }> = [];
+    let rssWithRules = 0;
+    for (const threads of threadCounts) {
+      const copy = join(dir, `rules-${threads}`);
+      cpSync(rulesDir, copy, { recursive: true });
+      const t0 = performance.now();
+      const e = await Engine.start(engineConfig(nats.url, copy, threads), log, { listen: false });
+      const startSeconds = Number(((performance.now() - t0) / 1000).toFixed(2));
+      drains.push({ threads, startSeconds, ...(await drain(e, reads)) });
+      rssWithRules = Math.max(rssWithRules, process.memoryUsage().rss);
+      await e.stop();
+    }
+    const best = drains.reduce((a, b) => (b.readsPerSec > a.readsPerSec ? b : a));
+    // The latency run starts from the store that already drained the backlog.
+    const withRules = await Engine.start(engineConfig(nats.url, join(dir, `rules-${best.threads}`), best.threads), log, { listen: false });
+    const matched = best;
+    const startWithRulesSeconds = best.startSeconds;
+
+    // Latency at a steady rate: reads carry their publish time in their id.
+    const latencies: number[] = [];
+    const sub = nc.subscribe('vigil.hit.watchlist', {
+      callback: (_err, m) => {
+        const id = (m.json() as { readId?: string }).readId;
+        const sent = id ? Number(id.split(':')[1]) : NaN;
+        if (Number.isFinite(sent)) latencies.push(Date.now() - sent);
+      },
+    });
+    const tickMs = 10;
+    const perTick = Math.round((rate * tickMs) / 1000);
+    const started = Date.now();
+    let i = 0;
+    while (Date.now() - started < seconds * 1000) {
+      const tickStart = Date.now();
+      for (let sent = 0; sent < perTick; sent += 150) {
+        const n = Math.min(150, perTick - sent);
+        const now = Date.now();
+        const batch = Array.from({ length: n }, () => benchRead(i++, now, plates, `l${i}:${now}:`));
+        js.publish(`vigil.det.gw-${i % 16}`, encode(batch)).catch(() => undefined);
+      }
+      const wait = tickMs - (Date.now() - tickStart);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const achievedRate = Math.round(i / ((Date.now() - started) / 1000));
+    await new Promise((r) => setTimeout(r, 2000));
+    sub.unsubscribe();
+    await withRules.stop();
+    latencies.sort((a, b) => a - b);
+
+    const baselineEngine = await Engine.start(engineConfig(nats.url, join(dir, 'no-rules')), log, { listen: false });
+    const baseline = await drain(baselineEngine, reads);
+    await baselineEngine.stop();
+
+    return {
+      plates,
+      zones,
+      reads,
+      entriesLoadSeconds: Number(entriesLoadSeconds.toFixed(2)),
+      engineStartWithRulesSeconds: Number(startWithRulesSeconds.toFixed(2)),
+      noRulesReadsPerSec: baseline.readsPerSec,
+      withRulesReadsPerSec: matched.readsPerSec,
+      ratio: Number((matched.readsPerSec / baseline.readsPerSec).toFixed(3)),
+      noRulesCpuMicrosPerRead: baseline.cpuMicrosPerRead,
+      withRulesCpuMicrosPerRead: matched.cpuMicrosPerRead,
+      rssMbWithRules: Math.round(rssWithRules / 2 ** 20),
+      byThreads: drains,
+      latencyThreads: best.threads,
+      latency: {
+        targetReadsPerSec: rate,
+        achievedReadsPerSec: achievedRate,
+        hits: latencies.length,
+        p50Ms: latencies.length ? percentile(latencies, 50) : null,
+        p99Ms: latencies.length ? percentile(latencies, 99) : null,
+        maxMs: latencies.length ? latencies[latencies.length - 1] : null,
+      },
+    };
+  } finally {
+    await nc.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
