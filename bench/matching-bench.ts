@@ -7,9 +7,11 @@
 //   npx vigil bench matching [--plates 1000000] [--zones 1000] [--reads 300000] [--rate 50000] [--seconds 10]
 
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { encode } from '@msgpack/msgpack';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
@@ -21,19 +23,7 @@ import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { ensureStream, vigilStreams } from '../engine/nats/streams.js';
 import { upsertCameras } from '../engine/store/catalog.js';
 import type { Geofence, Watchlist } from '../engine/match/rules.js';
-
-const LAT0 = 41.2;
-const LON0 = 69.1;
-const LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
-
-/** Deterministic plates: the i-th listed plate, and plates that are never listed. */
-function listedPlate(i: number): string {
-  const l = (k: number) => LETTERS[Math.floor(i / 22 ** k) % 22];
-  return `${String(10 + (i % 90)).padStart(2, '0')}${l(1)}${String(Math.floor(i / 90) % 1000).padStart(3, '0')}${l(2)}${l(3)}`;
-}
-function unlistedPlate(i: number): string {
-  return `9${i % 10}Q${String(i % 1000).padStart(3, '0')}QQ`;
-}
+import { benchRead, LAT0, listedPlate, LON0, respondentPlate, RESPONDENTS } from './bench-reads.js';
 
 function mulberry(seed: number) {
   return () => {
@@ -48,7 +38,10 @@ interface Fixture {
   cameras: Array<{ id: string; lat: number; lon: number }>;
   fences: Geofence[];
   list: Watchlist;
+  /** Respondents of protection orders: listed only to serve their zones. */
+  orders: Watchlist;
 }
+
 
 function fixture(plates: number, zones: number): Fixture {
   const rnd = mulberry(7);
@@ -68,33 +61,25 @@ function fixture(plates: number, zones: number): Fixture {
               }).concat([[lon + 0.004, lat]]),
             ],
           };
+    // As a city has them: most zones are protection orders (their respondents only), the rest
+    // restricted facilities that alert on people.
+    const order = i % 5 !== 4;
     return {
       id: `gf-${i}`, name: `zone ${i}`, geometry, trigger: (['enter', 'exit', 'inside', 'dwell'] as const)[i % 4],
-      dwellSeconds: i % 4 === 3 ? 300 : null, kinds: null, watchlists: null, schedule: null, priority: 50,
-      cooldownSeconds: 60, createdAt: 0, createdBy: null,
+      dwellSeconds: i % 4 === 3 ? 300 : null, kinds: order ? null : ['person'], watchlists: order ? ['wl-orders'] : null,
+      schedule: null, priority: 50, cooldownSeconds: 60, createdAt: 0, createdBy: null,
     };
   });
   const list: Watchlist = {
     id: 'wl-bench', name: 'bench', kind: 'plate', priority: 80, legalBasis: 'benchmark', expiresAt: null,
     match: { ocrEquivalence: true, maxEdits: 1 }, alertOnRead: true, cooldownSeconds: 0, createdAt: 0, createdBy: null,
   };
+  const orders: Watchlist = {
+    ...list, id: 'wl-orders', name: 'protection orders', priority: 95, legalBasis: 'court orders', alertOnRead: false,
+    match: { ocrEquivalence: true, maxEdits: 0 },
+  };
   void plates;
-  return { cameras, fences, list };
-}
-
-/** One read: 1 % listed exactly, 0.5 % one edit from a listed plate, 5 % from patrol cars. */
-function benchRead(i: number, ts: number, plates: number, idPrefix = 'r'): Record<string, unknown> {
-  const r = i % 200;
-  let plate: string;
-  if (r < 2) plate = listedPlate((i * 7919) % plates);
-  else if (r === 2) plate = listedPlate((i * 104729) % plates).slice(0, -1) + 'W';
-  else plate = unlistedPlate(i);
-  const read: Record<string, unknown> = { ts, kind: 'plate', camera: `cam-${i % 5000}`, id: `${idPrefix}${i}`, plate, conf: 0.9 };
-  if (i % 20 === 0) {
-    read.lat = LAT0 + ((i * 37) % 2000) / 10000;
-    read.lon = LON0 + ((i * 53) % 3000) / 10000;
-  }
-  return read;
+  return { cameras, fences, list, orders };
 }
 
 async function publishBacklog(js: JetStreamClient, reads: number, plates: number): Promise<void> {
@@ -103,7 +88,7 @@ async function publishBacklog(js: JetStreamClient, reads: number, plates: number
     const acks: Promise<unknown>[] = [];
     for (let m = start; m < Math.min(reads, start + 150 * 200); m += 150) {
       const batch = Array.from({ length: Math.min(150, reads - m) }, (_, k) => benchRead(m + k, ts + ((m + k) % 1000), plates));
-      acks.push(js.publish(`vigil.det.gw-${m % 16}`, encode(batch)));
+      acks.push(js.publish(`vigil.det.gw-${m % 16}`, encode(batch), { timeout: 30_000 }));
     }
     await Promise.all(acks);
   }
@@ -167,8 +152,10 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     for (const spec of Object.values(vigilStreams('vigil', 24))) await ensureStream(jsm, spec);
 
     // Rules into the store through a first engine (before any read is published).
-    const { cameras, fences, list } = fixture(plates, zones);
+    const { cameras, fences, list, orders } = fixture(plates, zones);
     const rulesDir = join(dir, 'with-rules');
+    const step = (what: string) => console.error(`bench matching: ${what}`);
+    step(`storing ${plates} plates, ${zones} zones, ${cameras.length} cameras`);
     const setup = await Engine.start(engineConfig(nats.url, rulesDir), log, { listen: false });
     await upsertCameras(setup.db, cameras);
     setup.placement.upsertCameras(cameras);
@@ -176,9 +163,21 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     let t = performance.now();
     await setup.rules.upsertEntries(list.id, Array.from({ length: plates }, (_, i) => ({ key: listedPlate(i), label: null, reference: `R${i}`, expiresAt: null })));
     const entriesLoadSeconds = (performance.now() - t) / 1000;
+    await setup.rules.addWatchlist(orders);
+    await setup.rules.upsertEntries(orders.id, Array.from({ length: RESPONDENTS }, (_, j) => ({ key: respondentPlate(plates, j), label: null, reference: `PO-${j}`, expiresAt: null })));
     await setup.rules.addGeofences(fences);
+    // A live change to the big list: how long until it applies, and the longest the event loop
+    // (so ingest) was held meanwhile.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    t = performance.now();
+    await setup.rules.upsertEntries(list.id, [{ key: '77X7777', label: 'late', reference: null, expiresAt: null }]);
+    const liveChangeMs = Math.round(performance.now() - t);
+    loop.disable();
+    const liveChangeLoopMaxMs = Math.round(loop.max / 1e6);
     await setup.stop();
 
+    step(`list stored and compiled in ${entriesLoadSeconds.toFixed(1)} s; publishing ${reads} reads`);
     await publishBacklog(js, reads, plates);
     // The same rules and backlog for each thread count: each engine starts from a copy of the store.
     const drains: Array<{ threads: number; readsPerSec: number; cpuMicrosPerRead: number; startSeconds: number }> = [];
@@ -186,6 +185,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     for (const threads of threadCounts) {
       const copy = join(dir, `rules-${threads}`);
       cpSync(rulesDir, copy, { recursive: true });
+      step(`draining with ${threads} worker threads`);
       const t0 = performance.now();
       const e = await Engine.start(engineConfig(nats.url, copy, threads), log, { listen: false });
       const startSeconds = Number(((performance.now() - t0) / 1000).toFixed(2));
@@ -199,6 +199,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     const matched = best;
     const startWithRulesSeconds = best.startSeconds;
 
+    step(`latency at ${rate} reads/s for ${seconds} s`);
     // Latency at a steady rate: reads carry their publish time in their id.
     const latencies: number[] = [];
     const sub = nc.subscribe('vigil.hit.watchlist', {
@@ -208,27 +209,20 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
         if (Number.isFinite(sent)) latencies.push(Date.now() - sent);
       },
     });
-    const tickMs = 10;
-    const perTick = Math.round((rate * tickMs) / 1000);
-    const started = Date.now();
-    let i = 0;
-    while (Date.now() - started < seconds * 1000) {
-      const tickStart = Date.now();
-      for (let sent = 0; sent < perTick; sent += 150) {
-        const n = Math.min(150, perTick - sent);
-        const now = Date.now();
-        const batch = Array.from({ length: n }, () => benchRead(i++, now, plates, `l${i}:${now}:`));
-        js.publish(`vigil.det.gw-${i % 16}`, encode(batch)).catch(() => undefined);
-      }
-      const wait = tickMs - (Date.now() - tickStart);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    const achievedRate = Math.round(i / ((Date.now() - started) / 1000));
+    const publisher = spawn(process.execPath, [new URL('./latency-publisher.js', import.meta.url).pathname, nats.url, String(rate), String(seconds), String(plates)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let report = '';
+    publisher.stdout.on('data', (d: Buffer) => (report += d.toString()));
+    await new Promise((r) => publisher.once('exit', r));
+    const published = JSON.parse(report || '{"reads":0,"seconds":1}') as { reads: number; seconds: number };
+    const achievedRate = Math.round(published.reads / published.seconds);
     await new Promise((r) => setTimeout(r, 2000));
     sub.unsubscribe();
     await withRules.stop();
     latencies.sort((a, b) => a - b);
 
+    step('draining with no rules (the baseline)');
     const baselineEngine = await Engine.start(engineConfig(nats.url, join(dir, 'no-rules')), log, { listen: false });
     const baseline = await drain(baselineEngine, reads);
     await baselineEngine.stop();
@@ -238,6 +232,8 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
       zones,
       reads,
       entriesLoadSeconds: Number(entriesLoadSeconds.toFixed(2)),
+      liveChangeMs,
+      liveChangeLoopMaxMs,
       engineStartWithRulesSeconds: Number(startWithRulesSeconds.toFixed(2)),
       noRulesReadsPerSec: baseline.readsPerSec,
       withRulesReadsPerSec: matched.readsPerSec,

@@ -54,5 +54,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof VigilError) console.error(`vigil: ${err.code}: ${err.message}`);
   else console.error(`vigil: ${(err as Error).message ?? err}`);
+  if (process.env.VIGIL_DEBUG) console.error((err as Error).stack);
   process.exit(1);
 });

@@ -27,12 +27,14 @@ export interface DetectionTaskResult {
 
 let kernels: Kernels | null = null;
 let version = 0;
+let baseVersion = -1;
 const waiting: Array<() => void> = [];
 const channel = new BroadcastChannel(KERNEL_CHANNEL);
 channel.onmessage = (event) => {
   const spec = (event as { data: KernelSpec | { request: true } }).data;
   if (!('version' in spec) || spec.version <= version) return;
-  kernels = buildKernels(spec);
+  kernels = buildKernels(spec, kernels ? { baseVersion: baseVersion, kernels } : null);
+  baseVersion = spec.plates.baseVersion;
   version = spec.version;
   for (const wake of waiting.splice(0)) wake();
 };

@@ -8,23 +8,86 @@ import { FaceMatcher, type FaceEntrySpec, type FaceListSpec, type FaceMatch } fr
 import { PlateMatcher, type PlateEntrySpec, type PlateListSpec, type PlateMatch } from '../engine/match/plate-matcher.js';
 import type { Detection } from '../engine/domain/detection.js';
 
+/** The plate base index and its small delta, numbered base first (see LivePlateIndex). */
+export interface PlateKernels {
+  base: PlateMatcher;
+  delta: PlateMatcher;
+}
+
 export interface Kernels {
-  plates: PlateMatcher;
+  plates: PlateKernels;
   faces: FaceMatcher;
   fences: FenceIndex;
+}
+
+const rank = (m: PlateMatch) => (m.type === 'exact' ? 0 : m.type === 'ocr' ? 1 : 1 + m.distance);
+
+/** Best match per list across base and delta; the base wins ties (its entries are older). */
+export function matchPlate(k: PlateKernels, plate: string, nowMs: number, scratch: PlateMatch[]): PlateMatch[] | null {
+  const out: PlateMatch[] = [];
+  const nb = k.base.size > 0 ? k.base.match(plate, nowMs, scratch) : 0;
+  for (let i = 0; i < nb; i++) out.push({ ...scratch[i] });
+  const nd = k.delta.size > 0 ? k.delta.match(plate, nowMs, scratch) : 0;
+  for (let i = 0; i < nd; i++) {
+    const d = { ...scratch[i], entry: scratch[i].entry + k.base.size };
+    const j = out.findIndex((m) => m.list === d.list);
+    if (j < 0) out.push(d);
+    else if (rank(d) < rank(out[j])) out[j] = d;
+  }
+  return out.length > 0 ? out : null;
+}
+
+/**
+ * A plate list's entries packed for a thread hop: one string and two typed arrays clone in
+ * milliseconds, where a million small objects take seconds and block the event loop.
+ */
+export interface PackedPlateEntries {
+  keys: string;
+  lists: Uint32Array;
+  expiresAt: Float64Array;
+}
+
+export function packPlateEntries(entries: readonly PlateEntrySpec[]): PackedPlateEntries {
+  const lists = new Uint32Array(entries.length);
+  const expiresAt = new Float64Array(entries.length);
+  entries.forEach((e, i) => {
+    lists[i] = e.list;
+    expiresAt[i] = e.expiresAt;
+  });
+  return { keys: entries.map((e) => e.key).join('\n'), lists, expiresAt };
+}
+
+function unpackPlateEntries(p: PackedPlateEntries): PlateEntrySpec[] {
+  if (p.lists.length === 0) return [];
+  return p.keys.split('\n').map((key, i) => ({ key, list: p.lists[i], expiresAt: p.expiresAt[i] }));
 }
 
 /** What a worker needs to build its own kernels for one snapshot version. */
 export interface KernelSpec {
   version: number;
-  plates: { lists: PlateListSpec[]; entries: PlateEntrySpec[] };
+  plates: {
+    baseVersion: number;
+    baseLists: PlateListSpec[];
+    /** Sent with every version (a new worker needs it); rebuilt only when baseVersion changes. */
+    base: PackedPlateEntries;
+    retired: number[];
+    lists: PlateListSpec[];
+    delta: PackedPlateEntries;
+  };
   faces: { lists: FaceListSpec[]; entries: FaceEntrySpec[] };
   fences: Array<{ id: number; geometry: FenceGeometry }>;
 }
 
-export function buildKernels(spec: KernelSpec): Kernels {
+/** A worker's kernels; `previous` lends its plate base when the base did not change. */
+export function buildKernels(spec: KernelSpec, previous: { baseVersion: number; kernels: Kernels } | null): Kernels {
+  const p = spec.plates;
+  const base =
+    previous && previous.baseVersion === p.baseVersion
+      ? previous.kernels.plates.base
+      : PlateMatcher.build(p.baseLists, unpackPlateEntries(p.base));
+  for (const slot of p.retired) base.retire(slot);
   return {
-    plates: PlateMatcher.build(spec.plates.lists, spec.plates.entries),
+    plates: { base, delta: PlateMatcher.build(p.lists, unpackPlateEntries(p.delta)) },
     faces: FaceMatcher.build(spec.faces.lists, spec.faces.entries),
     fences: new FenceIndex(spec.fences),
   };
@@ -46,10 +109,7 @@ export function precompute(reads: readonly ReadInput[], k: Kernels, nowMs: numbe
   const faceAt: number[] = [];
   for (let i = 0; i < n; i++) {
     const r = reads[i];
-    if (r.plate !== undefined && k.plates.size > 0) {
-      const m = k.plates.match(r.plate, nowMs, out);
-      if (m > 0) pre.plates[i] = out.slice(0, m).map((x) => ({ ...x }));
-    }
+    if (r.plate !== undefined && k.plates.base.size + k.plates.delta.size > 0) pre.plates[i] = matchPlate(k.plates, r.plate, nowMs, out);
     if (r.embedding && k.faces.size > 0) faceAt.push(i);
     if (r.lat !== undefined && r.lon !== undefined && k.fences.size > 0) {
       const z = k.fences.containing(r.lon, r.lat, []);

@@ -419,6 +419,14 @@ export class PlateMatcher {
     return this.entryCount;
   }
 
+  /**
+   * Takes an entry out of matching for good (it was replaced or deleted): the one write to the
+   * index after build. The caller owns the matcher on its thread, so no reader is torn.
+   */
+  retire(entry: number): void {
+    if (entry >= 0 && entry < this.entryCount) this.recF64[entry * 4] = -Infinity;
+  }
+
   /** Rough bytes held by the index (for metrics and the RSS budget). */
   get byteSize(): number {
     let bytes = this.recU8.byteLength + this.listStamp.byteLength * 4 + this.bestRank.byteLength + 1024;

@@ -56,16 +56,16 @@ export class ReadMatcher {
    */
   match(reads: readonly DecodedRead[], snap: MatchSnapshot, nowMs: number, pre?: Precomputed): MatchOutcome {
     const out: MatchOutcome = { hits: [], seqs: [], suppressed: 0 };
-    const rules = snap.plates.entries.length + snap.faces.entries.length + snap.fences.fences.length;
+    const rules = snap.plates.size + snap.faces.entries.length + snap.fences.fences.length;
     if (rules === 0) return out;
     const emittedAt = iso(nowMs);
-    const p = pre ?? precompute(reads, { plates: snap.plates.matcher, faces: snap.faces.matcher, fences: snap.fences.index }, nowMs);
+    const p = pre ?? precompute(reads, { plates: snap.plates.kernels, faces: snap.faces.matcher, fences: snap.fences.index }, nowMs);
 
     for (let i = 0; i < reads.length; i++) {
       const read = reads[i];
       const matched: Matched[] = [];
       for (const m of p.plates[i] ?? []) {
-        const { list, entry } = snap.plates.entries[m.entry];
+        const { list, entry } = snap.plates.entry(m.entry);
         const score = m.type === 'edit' ? 1 - m.distance / Math.max(entry.key.length, read.plate!.length) : 1;
         matched.push({ list, entry, type: m.type, distance: m.distance, score });
       }

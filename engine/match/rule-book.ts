@@ -17,21 +17,10 @@ import {
   upsertEntries,
 } from '../store/rules-store.js';
 import { FaceMatcher, type FaceEntrySpec, type FaceListSpec } from './face-matcher.js';
-import { PlateMatcher, type PlateEntrySpec, type PlateListSpec } from './plate-matcher.js';
-import { type FaceMatchOptions, type Geofence, type PlateMatchOptions, type Watchlist, type WatchEntry } from './rules.js';
+import { LivePlateIndex, type ListedEntry, type PlatePart } from './live-plate-index.js';
+import { type FaceMatchOptions, type Geofence, type Watchlist, type WatchEntry } from './rules.js';
 
-export interface ListedEntry {
-  list: Watchlist;
-  entry: WatchEntry;
-}
-
-export interface PlatePart {
-  lists: Watchlist[];
-  entries: ListedEntry[];
-  matcher: PlateMatcher;
-  /** What the matcher was built from: sent to worker threads, which build their own. */
-  spec: { lists: PlateListSpec[]; entries: PlateEntrySpec[] };
-}
+export type { ListedEntry, PlatePart };
 
 export interface FacePart {
   lists: Watchlist[];
@@ -62,19 +51,10 @@ export interface MatchSnapshot {
 const expiryOf = (list: Watchlist, entry: WatchEntry): number =>
   Math.min(list.expiresAt ?? Infinity, entry.expiresAt ?? Infinity);
 
-function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): PlatePart {
-  const plateLists = lists.filter((l) => l.kind === 'plate');
-  const listed: ListedEntry[] = [];
-  const specs: PlateEntrySpec[] = [];
-  for (let i = 0; i < plateLists.length; i++) {
-    const list = plateLists[i];
-    for (const entry of entries.get(list.id)?.values() ?? []) {
-      listed.push({ list, entry });
-      specs.push({ list: i, key: entry.key, expiresAt: expiryOf(list, entry) });
-    }
-  }
-  const modes: PlateListSpec[] = plateLists.map((l) => l.match as PlateMatchOptions);
-  return { lists: plateLists, entries: listed, matcher: PlateMatcher.build(modes, specs), spec: { lists: modes, entries: specs } };
+function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): LivePlateIndex {
+  const index = new LivePlateIndex((id) => entries.get(id)?.values() ?? []);
+  index.rebuildAll(lists);
+  return index;
 }
 
 function compileFaces(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): FacePart {
@@ -125,7 +105,7 @@ export function compileSnapshot(
 ): MatchSnapshot {
   return {
     version,
-    plates: compilePlates(lists, entries),
+    plates: compilePlates(lists, entries).part(),
     faces: compileFaces(lists, entries),
     fences: compileFences(fences, cameras, timezone),
   };
@@ -139,6 +119,7 @@ export class RuleBook {
   private readonly lists = new Map<string, Watchlist>();
   private readonly entries = new Map<string, Map<string, WatchEntry>>();
   private readonly geofences = new Map<string, Geofence>();
+  private readonly plates: LivePlateIndex;
   private current: MatchSnapshot;
 
   private constructor(
@@ -152,7 +133,14 @@ export class RuleBook {
       this.entries.set(w.id, new Map((stored.entries.get(w.id) ?? []).map((e) => [e.key, e])));
     }
     for (const g of stored.geofences) this.geofences.set(g.id, g);
-    this.current = compileSnapshot([...this.lists.values()], this.entries, [...this.geofences.values()], this.cameras(), this.timezone);
+    const lists = [...this.lists.values()];
+    this.plates = compilePlates(lists, this.entries);
+    this.current = {
+      version: 1,
+      plates: this.plates.part(),
+      faces: compileFaces(lists, this.entries),
+      fences: compileFences([...this.geofences.values()], this.cameras(), this.timezone),
+    };
   }
 
   static async load(db: Database, cameras: () => Iterable<CameraSite>, timezone: string): Promise<RuleBook> {
@@ -186,6 +174,7 @@ export class RuleBook {
     await insertWatchlist(this.db, w);
     this.lists.set(w.id, w);
     this.entries.set(w.id, new Map());
+    if (w.kind === 'plate') this.plates.addList(w);
     this.rebuild(w.kind);
   }
 
@@ -195,6 +184,7 @@ export class RuleBook {
     await deleteWatchlist(this.db, id);
     this.lists.delete(id);
     this.entries.delete(id);
+    if (w.kind === 'plate') this.plates.rebuildAll([...this.lists.values()]);
     this.rebuild(w.kind);
     return true;
   }
@@ -204,7 +194,9 @@ export class RuleBook {
     if (!w) throw new Error(`no watchlist ${listId}`);
     await upsertEntries(this.db, listId, entries);
     const map = this.entries.get(listId)!;
+    const previous = entries.flatMap((e) => map.get(e.key) ?? []);
     for (const e of entries) map.set(e.key, e);
+    if (w.kind === 'plate') this.plates.upsert(w, entries, previous, [...this.lists.values()]);
     this.rebuild(w.kind);
   }
 
@@ -212,7 +204,9 @@ export class RuleBook {
     const w = this.lists.get(listId);
     if (!w || !this.entries.get(listId)?.has(key)) return false;
     await deleteEntry(this.db, listId, key);
+    const old = this.entries.get(listId)!.get(key)!;
     this.entries.get(listId)!.delete(key);
+    if (w.kind === 'plate') this.plates.remove(old);
     this.rebuild(w.kind);
     return true;
   }
@@ -247,7 +241,7 @@ export class RuleBook {
     const prev = this.current;
     this.current = {
       version: prev.version + 1,
-      plates: part === 'plate' ? compilePlates(lists, this.entries) : prev.plates,
+      plates: part === 'plate' ? this.plates.part() : prev.plates,
       faces: part === 'face' ? compileFaces(lists, this.entries) : prev.faces,
       fences: part === 'fences' ? compileFences([...this.geofences.values()], this.cameras(), this.timezone) : prev.fences,
     };
