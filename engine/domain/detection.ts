@@ -31,7 +31,6 @@ export type RejectReason =
   | 'future_ts'
   | 'bad_plate'
   | 'bad_embedding'
-  | 'duplicate_id'
   /** The checks themselves failed on this record: a vigil bug, filed rather than stalling ingest. */
   | 'unprocessable';
 
