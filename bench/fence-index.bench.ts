@@ -10,20 +10,10 @@
 import { parseArgs } from 'node:util';
 import { fenceBBox, fenceContains, FenceIndex, type FenceGeometry } from '../engine/geo/fence-geometry.js';
 import type { Ring } from '../engine/geo/geojson.js';
+import { mulberry32 } from '../engine/sim/random.js';
 
 const BBOX = { minLon: 69.1, maxLon: 69.4, minLat: 41.2, maxLat: 41.4 };
 const M_PER_DEG_LAT = 111_195;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Star-shaped ring of n vertices around (lon, lat), radii in metres. */
 function star(rnd: () => number, lon: number, lat: number, n: number, rMin: number, rMax: number): Ring {

@@ -24,15 +24,7 @@ import { ensureStream, vigilStreams } from '../engine/nats/streams.js';
 import { upsertCameras } from '../engine/store/catalog.js';
 import type { Geofence, Watchlist } from '../engine/match/rules.js';
 import { benchRead, LAT0, listedPlate, LON0, respondentPlate, RESPONDENTS } from './bench-reads.js';
-
-function mulberry(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../engine/sim/random.js';
 
 interface Fixture {
   cameras: Array<{ id: string; lat: number; lon: number }>;
@@ -44,7 +36,7 @@ interface Fixture {
 
 
 function fixture(plates: number, zones: number): Fixture {
-  const rnd = mulberry(7);
+  const rnd = mulberry32(7);
   const cameras = Array.from({ length: 5000 }, (_, i) => ({ id: `cam-${i}`, lat: LAT0 + rnd() * 0.2, lon: LON0 + rnd() * 0.3 }));
   const fences: Geofence[] = Array.from({ length: zones }, (_, i) => {
     const lat = LAT0 + rnd() * 0.2;

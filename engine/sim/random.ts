@@ -1,6 +1,18 @@
 // A small seeded PRNG (mulberry32) for the simulated city: the same seed gives the same city
 // and the same traffic, so a demo or a failing test can be replayed exactly.
 
+/** Plain mulberry32 over the raw seed: tests and benchmarks that need a replayable stream. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export class Random {
   private state: number;
 

@@ -11,3 +11,8 @@ export function thrown<E>(fn: () => unknown, type: new (...args: never[]) => E):
   }
   throw new Error(`expected ${type.name} to be thrown`);
 }
+
+/** The message of the error `fn` throws; fails the test when `fn` does not throw. */
+export function thrownMessage(fn: () => unknown): string {
+  return thrown(fn, Error).message;
+}

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AppliedSequences, type SeqRange } from '../../engine/ingest/applied-sequences.js';
+import { mulberry32 as rng } from '../../engine/sim/random.js';
 
 function of(...seqs: number[]): AppliedSequences {
   const s = AppliedSequences.empty();
@@ -13,18 +14,6 @@ function of(...seqs: number[]): AppliedSequences {
 function expectCanonical(ranges: readonly SeqRange[]): void {
   const bad = ranges.filter(([a, b], i) => a > b || (i > 0 && a <= ranges[i - 1][1] + 1));
   expect(bad, 'ranges out of order, overlapping or adjacent').toEqual([]);
-}
-
-/** mulberry32: a small seeded generator, so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('AppliedSequences: adding', () => {

@@ -14,6 +14,8 @@ import {
   type FenceGeometry,
 } from '../../engine/geo/fence-geometry.js';
 import type { Ring } from '../../engine/geo/geojson.js';
+import { mulberry32 } from '../../engine/sim/random.js';
+import { thrownMessage } from '../helpers/thrown.js';
 
 const RAD = Math.PI / 180;
 
@@ -28,18 +30,6 @@ function destination(lon: number, lat: number, bearingDeg: number, distM: number
   return [l2 / RAD, p2 / RAD];
 }
 
-/** Deterministic PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function square(x0: number, y0: number, x1: number, y1: number): Ring {
   return [
     [x0, y0],
@@ -50,15 +40,7 @@ function square(x0: number, y0: number, x1: number, y1: number): Ring {
   ];
 }
 
-/** The message `fn` throws. */
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
+const message = thrownMessage;
 
 const TASHKENT: [number, number] = [69.2401, 41.2995];
 

@@ -14,6 +14,7 @@ import {
   type Ring,
 } from '../../engine/geo/geojson.js';
 import { Placement } from '../../engine/geo/placement.js';
+import { thrownMessage } from '../helpers/thrown.js';
 
 /** Closed axis-aligned square ring, counter-clockwise. */
 function square(x0: number, y0: number, x1: number, y1: number): Ring {
@@ -29,15 +30,7 @@ function square(x0: number, y0: number, x1: number, y1: number): Ring {
 const poly = (...rings: Ring[]): AreaGeometry => ({ type: 'Polygon', coordinates: rings });
 const multi = (...polygons: PolygonCoords[]): AreaGeometry => ({ type: 'MultiPolygon', coordinates: polygons });
 
-/** The message `fn` throws. */
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
+const message = thrownMessage;
 
 const P = 'body.features[0].geometry';
 

@@ -4,19 +4,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkSchedule, compileSchedule, scheduleActive, type Schedule } from '../../engine/domain/schedule.js';
+import { thrownMessage } from '../helpers/thrown.js';
 
 const TASHKENT = 'Asia/Tashkent'; // UTC+5, no DST
 const utc = (iso: string) => Date.parse(iso);
 
-/** The message `fn` throws. */
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
+const message = thrownMessage;
 
 /** Both entry points agree, and give the answer. */
 function active(s: Schedule, iso: string, cityTz = TASHKENT): boolean {
