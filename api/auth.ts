@@ -86,3 +86,8 @@ export function registerAuth(app: FastifyInstance, book: TokenBook, onFailure: (
     }
   });
 }
+
+/** Who made a request, for the audit log. */
+export function actorOf(request: FastifyRequest) {
+  return { actor: request.principal?.name ?? null, role: request.principal?.role ?? null, ip: request.ip };
+}

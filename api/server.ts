@@ -25,6 +25,7 @@ import { auditRoutes } from './routes/audit.js';
 import { watchlistRoutes } from './routes/watchlists.js';
 import { geofenceRoutes } from './routes/geofences.js';
 import { hitRoutes } from './routes/hits.js';
+import { analyticsRoutes } from './routes/analytics.js';
 
 export interface Readiness {
   ready: boolean;
@@ -108,6 +109,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(watchlistRoutes, { prefix: '/api/v1' });
   await app.register(geofenceRoutes, { prefix: '/api/v1' });
   await app.register(hitRoutes, { prefix: '/api/v1' });
+  await app.register(analyticsRoutes, { prefix: '/api/v1' });
 
   app.get('/docs/json', { schema: { hide: true }, config: { access: ['analyst', 'dispatcher'] } }, async () => app.swagger());
   return app;

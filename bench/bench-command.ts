@@ -4,6 +4,8 @@
 //   ingest    vigil draining a backlog vs a do-nothing JetStream consumer (batched and single reads)
 //   matching  a 1,000,000-plate list and 1,000 zones vs no rules; publish → hit latency at 50k reads/s
 //   plates | faces | fences   the matching kernels alone, each against a naive baseline
+//   spatial   weights, Moran's I (99 permutations) and Gi* on 10,000 areas
+//   knox      the Knox near-repeat test on 20,000 incidents with 99 permutations
 //   all       ingest + matching (default; about 3–4 minutes on 2 cores)
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,11 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (suite === 'plates') return (await import('./plate-matcher.bench.js')).plateMatcherBench(rest);
   if (suite === 'faces') return (await import('./face-matcher.bench.js')).faceMatcherBench(rest);
   if (suite === 'fences') return (await import('./fence-index.bench.js')).fenceIndexBench(rest);
-  if (!['all', 'ingest', 'matching'].includes(suite)) throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, faces, fences, all)`);
+  if (suite === 'spatial') return (await import('./spatial-stats.bench.js')).spatialStatsBench(rest);
+  if (suite === 'knox') return (await import('./knox.bench.js')).knoxBench(rest);
+  if (!['all', 'ingest', 'matching'].includes(suite)) {
+    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, faces, fences, spatial, knox, all)`);
+  }
 
   if (suite === 'all' || suite === 'ingest') {
     const { results, markdown } = await ingestBench(suite === 'all' ? [] : rest);

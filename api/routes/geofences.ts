@@ -7,7 +7,7 @@ import { badInput, VigilError } from '../../engine/errors.js';
 import { checkFenceGeometry } from '../../engine/geo/fence-geometry.js';
 import { newRuleId } from '../../engine/match/rule-book.js';
 import { DEFAULT_COOLDOWN_SECONDS, type FenceTrigger, type Geofence } from '../../engine/match/rules.js';
-import { actorOf } from './watchlists.js';
+import { actorOf } from '../auth.js';
 
 interface GeofenceBody {
   name: string;

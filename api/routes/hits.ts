@@ -6,7 +6,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { hitExists, listHits, recordAck } from '../../engine/store/hit-query.js';
 import { timeWindow, timeWindowSchema } from '../params.js';
-import { actorOf } from './watchlists.js';
+import { actorOf } from '../auth.js';
 
 interface ListQuery {
   from?: string;

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { trafficCounts, type TrafficBucket, type TrafficGroup } from '../../engine/store/traffic-query.js';
 import { timeWindow, timeWindowSchema } from '../params.js';
+import { answer } from '../answer.js';
 
 interface Query {
   groupBy: TrafficGroup;
@@ -13,6 +14,7 @@ interface Query {
   from?: string;
   to?: string;
   limit: number;
+  format: 'json' | 'csv';
 }
 
 export async function trafficRoutes(app: FastifyInstance): Promise<void> {
@@ -34,16 +36,17 @@ export async function trafficRoutes(app: FastifyInstance): Promise<void> {
             area: { type: 'string', minLength: 1, maxLength: 128 },
             ...timeWindowSchema,
             limit: { type: 'integer', minimum: 1, maximum: 100000, default: 10000 },
+            format: { enum: ['json', 'csv'], default: 'json' },
           },
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const { from, to } = timeWindow(q, config.timezone);
       const key = q.groupBy === 'camera' ? q.camera : q.area;
       const rows = await trafficCounts(db, { groupBy: q.groupBy, bucket: q.bucket, from, to, kind: q.kind, key, limit: q.limit });
-      return { rows, from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+      return answer(request, reply, 'traffic', { rows: rows as unknown as Record<string, unknown>[], from: new Date(from).toISOString(), to: new Date(to).toISOString() });
     },
   );
 }

@@ -1,7 +1,8 @@
 // Watchlists and their entries (admins). Every list states its legal basis; every change is
 // audited and applies to reads processed after it, without a restart.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../auth.js';
 import { normalisePlate } from '../../engine/domain/plate.js';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { l2normalise } from '../../engine/match/face-matcher.js';
@@ -36,10 +37,6 @@ interface EntryBody {
 }
 
 const MAX_ENTRIES_PER_REQUEST = 1_000_000;
-
-export function actorOf(request: FastifyRequest) {
-  return { actor: request.principal?.name ?? null, role: request.principal?.role ?? null, ip: request.ip };
-}
 
 function instantOrNull(text: string | undefined, field: string, timeZone: string): number | null {
   if (text === undefined) return null;
