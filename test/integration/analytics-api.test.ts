@@ -96,6 +96,12 @@ describe('without areas', () => {
     expect(body.mannKendall[0]).toMatchObject({ type: 'burglary' });
   });
 
+  it('area statistics without areas say how many are needed', async () => {
+    const { status, body } = await get(`/api/v1/analytics/autocorrelation?${JAN}`);
+    expect(status).toBe(400);
+    expect(body.message).toMatch(/at least 3 areas are needed.*0 are loaded/);
+  });
+
   it('refuses bands out of order, naming them', async () => {
     const { status, body } = await get(`/api/v1/analytics/near-repeat?${JAN}&distanceBands=100,50`);
     expect(status).toBe(400);
