@@ -6,6 +6,7 @@ import { PlateMatcher, type PlateMatch } from '../engine/match/plate-matcher.js'
 import { retroHitId, type Hit } from '../engine/match/hit.js';
 import type { PlateMatchOptions, Watchlist, WatchEntry } from '../engine/match/rules.js';
 import { appendHits } from '../engine/store/ingest-writer.js';
+import { priorityBand } from '../engine/ingest/detection-ingest.js';
 import type { ApiDeps } from './server.js';
 
 export interface RetroSummary {
@@ -81,7 +82,7 @@ export async function retroMatch(deps: ApiDeps, list: Watchlist, entries: readon
   const fresh = hits.filter((h) => !known.has(h.id));
   await deps.hitPublisher.publish(fresh);
   await deps.db.transaction((conn) => appendHits(conn, fresh));
-  for (const h of fresh) deps.metrics.hits.labels('watchlist', 'retro').inc();
+  deps.metrics.hits.labels('watchlist', priorityBand(list.priority)).inc(fresh.length);
   summary.hits = fresh.length;
   return summary;
 }

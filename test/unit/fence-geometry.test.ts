@@ -16,6 +16,7 @@ import {
 import type { Ring } from '../../engine/geo/geojson.js';
 import { mulberry32 } from '../../engine/sim/random.js';
 import { thrownMessage } from '../helpers/thrown.js';
+import { square } from '../helpers/shapes.js';
 
 const RAD = Math.PI / 180;
 
@@ -28,16 +29,6 @@ function destination(lon: number, lat: number, bearingDeg: number, distM: number
   const p2 = Math.asin(Math.sin(p1) * Math.cos(d) + Math.cos(p1) * Math.sin(d) * Math.cos(th));
   const l2 = l1 + Math.atan2(Math.sin(th) * Math.sin(d) * Math.cos(p1), Math.cos(d) - Math.sin(p1) * Math.sin(p2));
   return [l2 / RAD, p2 / RAD];
-}
-
-function square(x0: number, y0: number, x1: number, y1: number): Ring {
-  return [
-    [x0, y0],
-    [x1, y0],
-    [x1, y1],
-    [x0, y1],
-    [x0, y0],
-  ];
 }
 
 const message = thrownMessage;

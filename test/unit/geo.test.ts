@@ -15,17 +15,7 @@ import {
 } from '../../engine/geo/geojson.js';
 import { Placement } from '../../engine/geo/placement.js';
 import { thrownMessage } from '../helpers/thrown.js';
-
-/** Closed axis-aligned square ring, counter-clockwise. */
-function square(x0: number, y0: number, x1: number, y1: number): Ring {
-  return [
-    [x0, y0],
-    [x1, y0],
-    [x1, y1],
-    [x0, y1],
-    [x0, y0],
-  ];
-}
+import { square } from '../helpers/shapes.js';
 
 const poly = (...rings: Ring[]): AreaGeometry => ({ type: 'Polygon', coordinates: rings });
 const multi = (...polygons: PolygonCoords[]): AreaGeometry => ({ type: 'MultiPolygon', coordinates: polygons });

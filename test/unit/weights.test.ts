@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { contiguity, distanceBand, knn, projectToMetres, toWeights } from '../../engine/analytics/weights.js';
 import { polygonsOf, type AreaGeometry, type PolygonCoords, type Ring } from '../../engine/geo/geojson.js';
+import { square } from '../helpers/shapes.js';
 
 const columbus = JSON.parse(readFileSync(new URL('../fixtures/columbus.geojson', import.meta.url), 'utf8')) as {
   features: Array<{ geometry: AreaGeometry; properties: { id: number; X: number; Y: number } }>;
@@ -35,16 +36,6 @@ function isSymmetric(nb: number[][]): boolean {
   return nb.every((list, i) => list.every((j) => nb[j].includes(i)));
 }
 
-/** Closed axis-aligned square ring. */
-function square(x0: number, y0: number, x1: number, y1: number): Ring {
-  return [
-    [x0, y0],
-    [x1, y0],
-    [x1, y1],
-    [x0, y1],
-    [x0, y0],
-  ];
-}
 const area = (...rings: Ring[]): PolygonCoords[] => [rings];
 
 describe('contiguity on Columbus', () => {
