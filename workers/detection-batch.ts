@@ -49,7 +49,7 @@ export function decodeDetections(messages: readonly InboundMessage[], nowMs: num
     if (Array.isArray(payload)) {
       for (let i = 0; i < payload.length; i++) {
         try {
-          reads.push(Object.assign(toDetection(payload[i], camera, nowMs), { seq: m.seq, index: i }));
+          reads.push(stamp(toDetection(payload[i], camera, nowMs), m.seq, i));
         } catch (err) {
           const e = asRecordError(err);
           rejects.push({ seq: m.seq, subject: m.subject, index: i, data: reencode(payload[i]), reason: e.reason, message: e.message });
@@ -57,7 +57,7 @@ export function decodeDetections(messages: readonly InboundMessage[], nowMs: num
       }
     } else {
       try {
-        reads.push(Object.assign(toDetection(payload, camera, nowMs), { seq: m.seq, index: 0 }));
+        reads.push(stamp(toDetection(payload, camera, nowMs), m.seq, 0));
       } catch (err) {
         const e = asRecordError(err);
         rejects.push({ seq: m.seq, subject: m.subject, data: m.data, reason: e.reason, message: e.message });
@@ -65,6 +65,14 @@ export function decodeDetections(messages: readonly InboundMessage[], nowMs: num
     }
   }
   return { reads, rejects };
+}
+
+/** Adds the read's position in the stream to the detection itself (no copy: hot path). */
+function stamp(d: Detection, seq: number, index: number): DecodedRead {
+  const read = d as DecodedRead;
+  read.seq = seq;
+  read.index = index;
+  return read;
 }
 
 function reencode(record: unknown): Uint8Array {

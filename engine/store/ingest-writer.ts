@@ -5,6 +5,7 @@ import { DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } fr
 import type { SeqRange } from '../ingest/applied-sequences.js';
 import type { Incident } from '../domain/incident.js';
 import type { Database } from './database.js';
+import { appendSightingChunks } from './sighting-chunk.js';
 import type { AggregateCell, ReadAggregates } from '../ingest/read-aggregates.js';
 import type { Hit } from '../match/hit.js';
 import type { MatchStateValue } from '../match/read-matcher.js';
@@ -84,27 +85,7 @@ export function commitDetections(db: Database, stream: string, c: DetectionCommi
   return db.transaction(async (conn) => {
     if (c.sightings.length > 0) {
       const a = await conn.createAppender('sightings');
-      for (const s of c.sightings) {
-        a.appendTimestampTZ(tsValue(s.ts));
-        a.appendVarchar(s.camera);
-        a.appendVarchar(s.kind);
-        appendOptional(a, s.plate);
-        if (s.conf === undefined) a.appendNull();
-        else a.appendFloat(s.conf);
-        if (s.lat === null || s.lon === null) {
-          a.appendNull();
-          a.appendNull();
-        } else {
-          a.appendDouble(s.lat);
-          a.appendDouble(s.lon);
-        }
-        appendOptional(a, s.area);
-        appendOptional(a, s.id);
-        appendOptional(a, s.attrs ? JSON.stringify(s.attrs) : null);
-        a.appendBigInt(BigInt(s.seq));
-        a.appendInteger(s.index);
-        a.endRow();
-      }
+      appendSightingChunks(a, c.sightings);
       a.closeSync();
     }
     await appendCells(conn, 'agg_camera_minute', c.aggregates.cameraMinute.values());
