@@ -6,6 +6,7 @@
 //   plates | faces | fences   the matching kernels alone, each against a naive baseline
 //   spatial   weights, Moran's I (99 permutations) and Gi* on 10,000 areas
 //   knox      the Knox near-repeat test on 20,000 incidents with 99 permutations
+//   api       autocannon against traffic, hits and sightings, idle and while ingest runs
 //   all       ingest + matching (default; about 3–4 minutes on 2 cores)
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,8 +36,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (suite === 'fences') return (await import('./fence-index.bench.js')).fenceIndexBench(rest);
   if (suite === 'spatial') return (await import('./spatial-stats.bench.js')).spatialStatsBench(rest);
   if (suite === 'knox') return (await import('./knox.bench.js')).knoxBench(rest);
-  if (!['all', 'ingest', 'matching'].includes(suite)) {
-    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, faces, fences, spatial, knox, all)`);
+  if (!['all', 'ingest', 'matching', 'api'].includes(suite)) {
+    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, faces, fences, spatial, knox, api, all)`);
   }
 
   if (suite === 'all' || suite === 'ingest') {
@@ -51,6 +52,14 @@ export async function benchCommand(argv: string[]): Promise<void> {
     json.matching = r;
     const md = matchingTable(r);
     sections.push(`### Matching\n\n${md}`);
+    console.log(md);
+  }
+  if (suite === 'api') {
+    const { apiLoadBench, apiLoadTable } = await import('./api-load-bench.js');
+    const r = await apiLoadBench(rest);
+    json.api = r;
+    const md = apiLoadTable(r);
+    sections.push(`### API under load\n\n${md}`);
     console.log(md);
   }
   mkdirSync(OUT, { recursive: true });

@@ -20,6 +20,8 @@ export interface Config {
     streamMaxAgeHours: number;
   };
   dataDir: string;
+  /** DuckDB's buffer pool; DuckDB's own default is 80 % of the machine's memory. */
+  store: { memoryLimitMb: number };
   http: { host: string; port: number };
   workers: { threads: 'auto' | number };
   auth: { tokens: TokenSpec[] };
@@ -56,6 +58,12 @@ const schema = {
       },
     },
     dataDir: { type: 'string', minLength: 1, default: './data' },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { memoryLimitMb: { type: 'integer', minimum: 64, maximum: 1048576, default: 1024 } },
+    },
     http: {
       type: 'object',
       additionalProperties: false,

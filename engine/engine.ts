@@ -67,7 +67,7 @@ export class Engine {
     }
 
     const metrics = new EngineMetrics();
-    const db = await Database.open(config.dataDir, config.timezone);
+    const db = await Database.open(config.dataDir, config.timezone, config.store.memoryLimitMb);
     const placement = new Placement();
     placement.setAreas(await listAreas(db));
     placement.upsertCameras(await listCameras(db));

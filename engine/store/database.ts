@@ -22,10 +22,10 @@ export class Database {
     private readonly timezone: string,
   ) {}
 
-  static async open(dataDir: string, timezone: string): Promise<Database> {
+  static async open(dataDir: string, timezone: string, memoryLimitMb = 1024): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'vigil.duckdb');
-    const instance = await DuckDBInstance.create(path);
+    const instance = await DuckDBInstance.create(path, { memory_limit: `${Math.floor(memoryLimitMb)}MB` });
     const writer = await instance.connect();
     await writer.run(setTimeZone(timezone));
     await writer.run(SCHEMA_SQL);
