@@ -101,3 +101,35 @@ export class Zipf {
     return lo;
   }
 }
+
+/** Indices 0..n-1 drawn in proportion to fixed weights: a cumulative table and a binary search. */
+export class WeightedIndex {
+  private readonly cdf: Float64Array;
+
+  constructor(weights: ArrayLike<number>) {
+    this.cdf = new Float64Array(weights.length);
+    let sum = 0;
+    for (let i = 0; i < weights.length; i++) {
+      const w = weights[i];
+      if (!(w >= 0 && Number.isFinite(w))) throw new Error(`WeightedIndex: weight ${i} must be a finite number ≥ 0, got ${w}`);
+      this.cdf[i] = sum += w;
+    }
+    if (!(sum > 0)) throw new Error('WeightedIndex: needs at least one positive weight');
+  }
+
+  get size(): number {
+    return this.cdf.length;
+  }
+
+  sample(rng: Random): number {
+    const x = rng.next() * this.cdf[this.cdf.length - 1];
+    let lo = 0;
+    let hi = this.cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cdf[mid] > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}

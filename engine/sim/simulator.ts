@@ -1,16 +1,21 @@
-// Publishes the simulated city into NATS at a steady rate: reads camera-direct or batched by
-// gateways, incidents on their own subjects, through core NATS or JetStream.
+// Publishes the simulated city into NATS at the pace of its rhythm: reads camera-direct or
+// batched by gateways, incidents on their own subjects, through core NATS or JetStream, on a
+// simulated clock that may start in the past and run faster than real time.
 
 import { encode } from '@msgpack/msgpack';
 import { jetstream as jetstreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { SimCity } from './city.js';
+import { Pacer, SimClock } from './pace.js';
+import { INCIDENT_RHYTHM, READ_RHYTHM } from './rhythm.js';
 import { Traffic, type DetectionRecord, type IncidentRecord } from './traffic.js';
 
 const TICK_MS = 50;
 const GATEWAYS = 8;
 // A gateway sends a partial batch once its oldest read has waited this long, as real ones do.
 const GATEWAY_MAX_DELAY_MS = 250;
+// NATS refuses messages over 1 MiB by default; face reads (512-byte embeddings) fill a batch fast.
+const GATEWAY_MAX_BYTES = 900_000;
 // JetStream publishes awaiting acks at once: enough to keep the pipe full, few enough that a
 // stalled server slows the simulator instead of piling up promises.
 const ACK_WINDOW = 256;
@@ -20,7 +25,7 @@ export interface SimulateOptions {
   prefix: string;
   city: SimCity;
   seed: number;
-  /** Reads per second. */
+  /** Reads per real second: the mean over a simulated week; the hour of the simulated day shapes it. */
   rate: number;
   /** 0 runs until `signal` aborts. */
   durationSeconds: number;
@@ -28,7 +33,12 @@ export interface SimulateOptions {
   batch: number;
   /** true: JetStream publish awaiting acks; false: core publish. */
   jetstream: boolean;
+  /** Incidents per real minute, the weekly mean, as `rate`. */
   incidentsPerMinute: number;
+  /** Epoch ms the simulated clock starts at (not in the future); default: now. */
+  start?: number;
+  /** Simulated time runs this many times faster than real time until it reaches the present (default 1). */
+  speed?: number;
   signal?: AbortSignal;
   /** Called about once a second. */
   onProgress?: (stats: SimStats) => void;
@@ -38,7 +48,11 @@ export interface SimStats {
   reads: number;
   messages: number;
   incidents: number;
+  /** Of the incidents, panic-button alarms. */
+  panics: number;
   elapsedSeconds: number;
+  /** The simulated clock, epoch ms. */
+  simulatedTime: number;
 }
 
 export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
@@ -49,10 +63,12 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
   if (!(incidentsPerMinute >= 0 && Number.isFinite(incidentsPerMinute))) {
     throw new Error(`incidentsPerMinute must be 0 or more, got ${incidentsPerMinute}`);
   }
+  const start = Date.now();
+  const clock = new SimClock(start, opts.start ?? start, opts.speed ?? 1);
 
   const traffic = new Traffic(city, seed);
   const js = opts.jetstream ? jetstreamClient(nc) : null;
-  const stats: SimStats = { reads: 0, messages: 0, incidents: 0, elapsedSeconds: 0 };
+  const stats: SimStats = { reads: 0, messages: 0, incidents: 0, panics: 0, elapsedSeconds: 0, simulatedTime: clock.at(start) };
   // A failed ack is noted, not left as a rejection: one waiting for the window to fill would
   // count as unhandled and end the process. The loop checks the note every tick.
   let inFlight: Promise<void>[] = [];
@@ -80,11 +96,12 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
     if (inFlight.length >= ACK_WINDOW) await settle();
   };
 
-  const gateways = Array.from({ length: GATEWAYS }, () => ({ reads: [] as DetectionRecord[], since: 0 }));
+  const gateways = Array.from({ length: GATEWAYS }, () => ({ reads: [] as DetectionRecord[], bytes: 0, since: 0 }));
   const flush = async (g: (typeof gateways)[number], n: number) => {
     if (g.reads.length === 0) return;
     const reads = g.reads;
     g.reads = [];
+    g.bytes = 0;
     await send(`${prefix}.det.gw-${n + 1}`, encode(reads));
     stats.reads += reads.length;
     stats.messages++;
@@ -101,42 +118,49 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
     const g = gateways[n];
     if (g.reads.length === 0) g.since = now;
     g.reads.push(read);
-    if (g.reads.length >= batch) await flush(g, n);
+    g.bytes += 200 + (read.embedding?.byteLength ?? 0);
+    if (g.reads.length >= batch || g.bytes >= GATEWAY_MAX_BYTES) await flush(g, n);
   };
   const publishIncident = async (incident: IncidentRecord) => {
     // Incident systems speak JSON; some gateways MessagePack. Every fourth exercises the latter.
     const data = stats.incidents % 4 === 3 ? encode(incident) : new TextEncoder().encode(JSON.stringify(incident));
     await send(`${prefix}.incident.${incident.type}`, data);
     stats.incidents++;
+    if (incident.source === 'panic_button') stats.panics++;
   };
 
-  const start = Date.now();
   const end = durationSeconds > 0 ? start + durationSeconds * 1000 : Infinity;
+  const readPace = new Pacer(rate, READ_RHYTHM, clock);
+  const incidentPace = new Pacer(incidentsPerMinute / 60, INCIDENT_RHYTHM, clock);
   let readsSent = 0;
   let incidentsSent = 0;
   let lastProgress = start;
+  let simBefore = clock.at(start);
   for (;;) {
     if (failure) throw failure;
     const now = Date.now();
     const stopping = signal?.aborted === true || now >= end;
-    const elapsedMs = Math.min(now, end) - start;
+    const real = Math.min(now, end);
+    const sim = clock.at(real);
     // Owed since the start rather than per tick, so late timers do not lower the rate. After a
     // long stall (slow acks, GC), catch up over several ticks, not in one burst; a run with a
     // duration still ends having sent all it owes.
-    const owed = Math.floor((rate * elapsedMs) / 1000) - readsSent;
+    const owed = readPace.advance(real) - readsSent;
     const reads = now >= end ? owed : Math.min(owed, Math.ceil(rate));
-    for (let i = 0; i < reads; i++) await publishRead(traffic.nextRead(now), now);
+    // Spread over the simulated span of this tick: at ×1000 a tick is 50 simulated seconds.
+    for (let i = 0; i < reads; i++) await publishRead(traffic.nextRead(spread(simBefore, sim, i, reads)), now);
     readsSent += reads;
-    const incidents = Math.floor((incidentsPerMinute * elapsedMs) / 60_000) - incidentsSent;
-    for (let i = 0; i < incidents; i++) await publishIncident(traffic.nextIncident(now));
+    const incidents = incidentPace.advance(real) - incidentsSent;
+    for (let i = 0; i < incidents; i++) await publishIncident(traffic.nextIncident(spread(simBefore, sim, i, incidents)));
     incidentsSent += incidents;
+    simBefore = sim;
     for (const [n, g] of gateways.entries()) {
       if (stopping || now - g.since >= GATEWAY_MAX_DELAY_MS) await flush(g, n);
     }
     if (stopping) break;
     if (onProgress && now - lastProgress >= 1000) {
       lastProgress = now;
-      onProgress({ ...stats, elapsedSeconds: (now - start) / 1000 });
+      onProgress({ ...stats, elapsedSeconds: (now - start) / 1000, simulatedTime: sim });
     }
     await sleep(Math.min(TICK_MS - ((Date.now() - start) % TICK_MS), end - Date.now()), signal);
   }
@@ -145,7 +169,13 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
   // Core publishes are only buffered; a flush round trip means the server has them all.
   if (!js && !nc.isClosed()) await nc.flush();
   stats.elapsedSeconds = (Date.now() - start) / 1000;
+  stats.simulatedTime = simBefore;
   return stats;
+}
+
+/** The i-th of n instants evenly through (from, to]. */
+function spread(from: number, to: number, i: number, n: number): number {
+  return from + Math.floor(((i + 1) * (to - from)) / n);
 }
 
 function explain(err: Error, subject: string): Error {
