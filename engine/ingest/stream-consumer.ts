@@ -50,6 +50,8 @@ export interface StreamConsumerOptions {
 }
 
 const PENDING_POLL_MS = 2000;
+/** Messages per pull request: a few batches' worth for single reads, bounded memory for big ones. */
+const PULL_MESSAGES = 2000;
 
 export class StreamConsumer {
   private messages: ConsumerMessages | null = null;
@@ -98,9 +100,11 @@ export class StreamConsumer {
       max_deliver: -1,
     });
     const consumer = await js.consumers.get(stream, durable);
-    // Bounded by bytes: the client holds at most two batches' worth of payload it has not
-    // handed to us yet; the server stops at max_ack_pending unacknowledged messages.
-    this.messages = await consumer.consume({ max_bytes: this.o.batchMaxBytes * 2 });
+    // Pull by message count. Pulling by bytes (max_bytes) stalled for good after a few
+    // thousand small messages (nats.js 3.4 with nats-server 2.9): the client's byte count of
+    // what it still expects drifted from the server's, so it never asked for more. The buffer
+    // holds at most this many messages; the server stops at max_ack_pending.
+    this.messages = await consumer.consume({ max_messages: Math.min(this.o.maxAckPending, PULL_MESSAGES) });
     this.loop = this.run(this.messages);
     this.poller = setInterval(() => void this.pollPending(), PENDING_POLL_MS);
     this.poller.unref();

@@ -36,6 +36,7 @@ export interface MahallaRisk {
 export const NEAR_REPEAT_CHANCE = 0.4;
 export const NEAR_REPEAT_METRES = 190;
 export const NEAR_REPEAT_DAYS = 7;
+const NEAR_REPEAT_MEAN_DAYS = 1.5;
 const DAY_MS = 86_400_000;
 /** Of the crimes of each type, the share that happens at a hotspot. */
 const AT_HOTSPOT: Readonly<Record<IncidentType, number>> = { theft: 0.55, assault: 0.35, vandalism: 0.25, burglary: 0.1 };
@@ -169,8 +170,13 @@ export class IncidentSource {
 
   private scheduleRepeat(ts: number, at: LatLon): void {
     const rng = this.rng;
-    // Sooner is likelier: the same offenders come back while they know the area's habits.
-    const due = ts + Math.max(600_000, Math.floor(NEAR_REPEAT_DAYS * DAY_MS * Math.pow(rng.next(), 1.6)));
+    // Sooner is likelier: the same offenders come back while the area's habits are fresh in
+    // mind. An exponential wait (mean 1.5 days) cut off at 7 days: short enough that even a
+    // week of data shows the excess of pairs in the first day or two.
+    let wait: number;
+    do wait = -Math.log(1 - rng.next()) * NEAR_REPEAT_MEAN_DAYS * DAY_MS;
+    while (wait >= NEAR_REPEAT_DAYS * DAY_MS);
+    const due = ts + Math.max(600_000, Math.floor(wait));
     // One in five is the same building again; the rest next door or down the street.
     const r = rng.chance(0.2) ? 0 : NEAR_REPEAT_METRES * Math.sqrt(rng.next());
     const theta = rng.uniform(0, 2 * Math.PI);

@@ -278,7 +278,7 @@ function printHints(api: string, start: number | null): void {
       get(`/api/v1/analytics/traffic?groupBy=area&bucket=hour${from}`),
       `  curl -N -H "Authorization: Bearer $TOKEN" '${base}/api/v1/hits/stream'`,
       get(`/api/v1/analytics/hotspots?variable=incidents${from}`),
-      get(`/api/v1/analytics/near-repeat?type=burglary&distanceBands=1,100,200,400&timeBands=7,14${from}`),
+      get(`/api/v1/analytics/near-repeat?type=burglary&distanceBands=1,100,200,400&timeBands=1,2,4,7${from}`),
     ].join('\n'),
   );
 }

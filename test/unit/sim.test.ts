@@ -57,17 +57,13 @@ function incidents(city: SimCity, seed: number, days: number, perDay: number, st
 
 /** Distance from p to the segment a–b, in metres. */
 function toSegment(p: LatLon, a: LatLon, b: LatLon): number {
-  const [px, py] = [0, 0];
-  const ax = distanceSigned(p, a);
-  const bx = distanceSigned(p, b);
-  const [dx, dy] = [bx[0] - ax[0], bx[1] - ax[1]];
-  const t = Math.max(0, Math.min(1, ((px - ax[0]) * dx + (py - ax[1]) * dy) / (dx * dx + dy * dy || 1)));
-  return Math.hypot(ax[0] + t * dx - px, ax[1] + t * dy - py);
-}
-function distanceSigned(from: LatLon, to: LatLon): [number, number] {
-  const east = offsetMetres(from, 1, 0).lon - from.lon;
-  const north = offsetMetres(from, 0, 1).lat - from.lat;
-  return [(to.lon - from.lon) / east, (to.lat - from.lat) / north];
+  // In metres east and north of p, so p is the origin.
+  const metres = (q: LatLon): [number, number] => [(q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon), (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat)];
+  const [ax, ay] = metres(a);
+  const [bx, by] = metres(b);
+  const [dx, dy] = [bx - ax, by - ay];
+  const t = Math.max(0, Math.min(1, -(ax * dx + ay * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(ax + t * dx, ay + t * dy);
 }
 
 describe('random', () => {
