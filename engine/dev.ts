@@ -60,7 +60,7 @@ export async function dev(argv: string[]): Promise<void> {
     throw err;
   }
 
-  // The simulated city's cameras and districts, so reads are placed and traffic has areas.
+  // The simulated city's cameras and mahallas, so reads are placed and traffic has areas.
   const city = buildCity({ seed: 1, cameras: cameraCount });
   await upsertCameras(engine.db, city.cameras);
   engine.placement.upsertCameras(city.cameras);
@@ -100,7 +100,7 @@ vigil is running.
   API        ${base}   (OpenAPI: ${base}/docs/json)
   token      ${token}
   NATS       ${config.nats.url}${natsProc ? ' (private nats-server started for this run)' : ''}
-  simulated  ${city.cameras.length} cameras, ${areas.length} districts, ~${rate} reads/s
+  simulated  ${city.cameras.length} cameras, ${areas.length} mahallas in 12 districts, ~${rate} reads/s
 
 Try:
   curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/analytics/traffic?groupBy=area&bucket=hour'
