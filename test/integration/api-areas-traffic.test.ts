@@ -4,11 +4,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { TestNatsServer } from '../helpers/nats-server.js';
-import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { auth, eventually } from '../helpers/engine.js';
 import type { Engine } from '../../engine/engine.js';
+import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -44,9 +43,8 @@ const CAMERAS = [
   { id: 'cam-out', lat: 41.4, lon: 69.4 },
 ];
 
-let nats: TestNatsServer;
+let stack: Stack;
 let engine: Engine;
-let nc: NatsConnection;
 let js: JetStreamClient;
 
 type TrafficRow = { camera?: string; area?: string; bucket: string; kind: string; count: number };
@@ -75,17 +73,11 @@ async function publish(camera: string, read: Record<string, unknown>): Promise<v
 const sum = (rows: TrafficRow[]) => rows.reduce((s, r) => s + r.count, 0);
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  engine = await startEngine(testConfig(nats.url));
-  nc = await connect({ servers: nats.url });
-  js = jetstream(nc);
+  stack = await startStack();
+  ({ engine, js } = stack);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await engine?.stop();
-  await nats?.stop();
-});
+afterAll(() => stopStack(stack));
 
 describe('areas, cameras and traffic', () => {
   it('takes areas and cameras, and places each camera in its area', async () => {

@@ -3,13 +3,13 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { TestNatsServer } from '../helpers/nats-server.js';
-import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { auth, eventually } from '../helpers/engine.js';
 import type { Engine } from '../../engine/engine.js';
+import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
-let nats: TestNatsServer;
+let stack: Stack;
 let engine: Engine;
 let nc: NatsConnection;
 let js: JetStreamClient;
@@ -27,17 +27,11 @@ async function total(query: string) {
 }
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  engine = await startEngine(testConfig(nats.url));
-  nc = await connect({ servers: nats.url });
-  js = jetstream(nc);
+  stack = await startStack();
+  ({ engine, nc, js } = stack);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await engine?.stop();
-  await nats?.stop();
-});
+afterAll(() => stopStack(stack));
 
 describe('ingest', () => {
   it('counts single reads and gateway batches per camera and minute', async () => {

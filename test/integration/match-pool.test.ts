@@ -3,27 +3,22 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { Engine } from '../../engine/engine.js';
-import { TestNatsServer } from '../helpers/nats-server.js';
-import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import { auth, eventually } from '../helpers/engine.js';
+import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
-let nats: TestNatsServer;
+let stack: Stack;
 let engine: Engine;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  engine = await startEngine(testConfig(nats.url, { workers: { threads: 2 } }));
-  nc = await connect({ servers: nats.url });
+  stack = await startStack({ workers: { threads: 2 } });
+  ({ engine, nc } = stack);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await engine?.stop();
-  await nats?.stop();
-});
+afterAll(() => stopStack(stack));
 
 async function admin(url: string, body: unknown) {
   const res = await engine.api.inject({ method: url.includes('cameras') ? 'PUT' : 'POST', url, headers: auth('admin'), payload: body as object });

@@ -5,15 +5,13 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Engine } from '../../engine/engine.js';
-import { TestNatsServer } from '../helpers/nats-server.js';
-import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import { auth, eventually } from '../helpers/engine.js';
+import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
-let nats: TestNatsServer;
+let stack: Stack;
 let engine: Engine;
-let nc: NatsConnection;
 let js: JetStreamClient;
 
 // A seeded generator, so a failure can be replayed.
@@ -66,17 +64,11 @@ async function api(method: 'POST' | 'PUT', url: string, body: unknown) {
 }
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  engine = await startEngine(testConfig(nats.url));
-  nc = await connect({ servers: nats.url });
-  js = jetstream(nc);
+  stack = await startStack();
+  ({ engine, js } = stack);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await engine?.stop();
-  await nats?.stop();
-});
+afterAll(() => stopStack(stack));
 
 it('sends every expected hit once and no other', async () => {
   const now = Date.now();

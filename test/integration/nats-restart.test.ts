@@ -2,13 +2,15 @@
 // reconnects by itself, and every read JetStream accepted is counted exactly once.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { Engine } from '../../engine/engine.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
-import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import { auth, eventually } from '../helpers/engine.js';
 import { publishAccepted } from '../helpers/publisher.js';
+import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
+let stack: Stack;
 let nats: TestNatsServer;
 let engine: Engine;
 let nc: NatsConnection;
@@ -19,16 +21,11 @@ async function totalReads(): Promise<number> {
 }
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  engine = await startEngine(testConfig(nats.url, { ingest: { batchMaxWaitMs: 5, ackWaitSeconds: 2 } }));
-  nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  stack = await startStack({ ingest: { batchMaxWaitMs: 5, ackWaitSeconds: 2 } }, { maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  ({ nats, engine, nc } = stack);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await engine?.stop();
-  await nats?.stop();
-});
+afterAll(() => stopStack(stack));
 
 it('loses nothing and counts nothing twice when nats-server restarts mid-stream', async () => {
   const js = jetstream(nc);
