@@ -27,5 +27,5 @@ EXPOSE 8080
 # Listening beyond loopback needs auth.tokens: mount a config file and pass --config.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.VIGIL_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "bin/vigil.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=64", "bin/vigil.js"]
 CMD ["serve", "--config", "/etc/vigil/vigil.json"]

@@ -2,7 +2,7 @@
 // do-nothing JetStream consumer draining the same messages in the same run (the ceiling).
 // Cases: gateway batches of 150 reads, and one read per message (camera-direct).
 //
-//   npx vigil bench ingest [--reads 300000] [--single 60000]
+//   npx vigil bench ingest [--reads 300000] [--single 60000] [--cpu-prof DIR]
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { vigilStreams, ensureStream } from '../engine/nats/streams.js';
+import { startProfile } from './drain-profile.js';
 
 interface CaseResult {
   case: string;
@@ -87,7 +88,7 @@ async function drainBaseline(nc: NatsConnection, messages: number): Promise<numb
   return seconds;
 }
 
-async function runCase(name: string, messages: number, readsPerMessage: number): Promise<CaseResult> {
+async function runCase(name: string, messages: number, readsPerMessage: number, profileFile?: string): Promise<CaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const nats = new PrivateNatsServer({ host: '127.0.0.1', port: await freePort(), dir: join(dir, 'nats') });
   await nats.start();
@@ -110,6 +111,7 @@ async function runCase(name: string, messages: number, readsPerMessage: number):
     const countedSoFar = async () => (await engine.metrics.detections.get()).values.reduce((s, v) => s + v.value, 0);
     // Timed from the moment start() returned (the consumers are already pulling), so the
     // DuckDB open and stream set-up are not charged to throughput.
+    const profile = await startProfile(profileFile);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const before = await countedSoFar();
@@ -121,6 +123,7 @@ async function runCase(name: string, messages: number, readsPerMessage: number):
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const timedReads = reads - before;
+    await profile.stop();
     clearInterval(rssTimer);
     await engine.stop();
     return {
@@ -156,17 +159,20 @@ export async function ingestBench(argv: string[]): Promise<{ results: CaseResult
     options: {
       reads: { type: 'string', default: '300000' },
       single: { type: 'string', default: '60000' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const batchedReads = Number(values.reads);
   const singleReads = Number(values.single);
+  // --cpu-prof DIR: one .cpuprofile per case, of the engine's drain only.
+  const prof = (name: string) => (values['cpu-prof'] ? join(values['cpu-prof'], `ingest-${name}.cpuprofile`) : undefined);
   if (!(batchedReads >= 150)) throw new Error('--reads must be at least 150');
   if (!(singleReads >= 1)) throw new Error('--single must be at least 1');
 
   const results: CaseResult[] = [];
   console.error(`bench ingest: gateway batches of 150, ${batchedReads} reads…`);
-  results.push(await runCase('batch of 150', Math.round(batchedReads / 150), 150));
+  results.push(await runCase('batch of 150', Math.round(batchedReads / 150), 150, prof('batched')));
   console.error(`bench ingest: single-read messages, ${singleReads} reads…`);
-  results.push(await runCase('single read', singleReads, 1));
+  results.push(await runCase('single read', singleReads, 1, prof('single')));
   return { results, markdown: table(results) };
 }

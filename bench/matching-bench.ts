@@ -5,6 +5,7 @@
 //  (2) p50/p99 from publishing a read to its hit arriving on NATS, at a steady 50,000 reads/s.
 //
 //   npx vigil bench matching [--plates 1000000] [--zones 1000] [--reads 300000] [--rate 50000] [--seconds 10]
+//     [--threads 0,2] [--cpu-prof DIR]
 
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -23,6 +24,7 @@ import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { ensureStream, vigilStreams } from '../engine/nats/streams.js';
 import { upsertCameras } from '../engine/store/catalog.js';
 import type { Geofence, Watchlist } from '../engine/match/rules.js';
+import { startProfile } from './drain-profile.js';
 import { benchRead, LAT0, listedPlate, LON0, respondentPlate, RESPONDENTS } from './bench-reads.js';
 import { mulberry32 } from '../engine/sim/random.js';
 
@@ -125,6 +127,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
       rate: { type: 'string', default: '50000' },
       seconds: { type: 'string', default: '10' },
       threads: { type: 'string', default: '0,2' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const threadCounts = values.threads.split(',').map(Number);
@@ -201,12 +204,15 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
         if (Number.isFinite(sent)) latencies.push(Date.now() - sent);
       },
     });
+    // --cpu-prof DIR: a profile of the engine's process during the latency run only.
+    const profile = await startProfile(values['cpu-prof'] && join(values['cpu-prof'], 'matching-latency.cpuprofile'));
     const publisher = spawn(process.execPath, [new URL('./latency-publisher.js', import.meta.url).pathname, nats.url, String(rate), String(seconds), String(plates)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let report = '';
     publisher.stdout.on('data', (d: Buffer) => (report += d.toString()));
     await new Promise((r) => publisher.once('exit', r));
+    await profile.stop();
     const published = JSON.parse(report || '{"reads":0,"seconds":1}') as { reads: number; seconds: number };
     const achievedRate = Math.round(published.reads / published.seconds);
     await new Promise((r) => setTimeout(r, 2000));

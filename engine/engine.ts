@@ -72,6 +72,7 @@ export class Engine {
     placement.setAreas(await listAreas(db));
     placement.upsertCameras(await listCameras(db));
     const rules = await RuleBook.load(db, () => placement.cameras(), config.timezone);
+    metrics.watchRules(rules);
     const state = KeyedState.from(await loadMatchState(db));
 
     let nats: NatsLink;
@@ -137,7 +138,7 @@ export class Engine {
     const pool = this.pool;
     log.info(threads > 0 ? `matching in ${threads} worker threads` : 'matching on the main thread');
 
-    const inputs: Array<[string, string, (stream: string) => BatchHandler]> = [
+    const inputs: Array<[string, string, (stream: string) => BatchHandler<unknown>]> = [
       [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state, pool })],
       [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, hits, metrics })],
     ];

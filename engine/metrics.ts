@@ -1,7 +1,17 @@
 // The engine's Prometheus metrics. One registry per engine instance (no global state), so
 // several engines can live in one process — tests do, and partitioned deployments may.
+// dashboards/ queries these names; test/integration/metrics.test.ts checks they all exist.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the rule gauges read at scrape time (RuleBook has it; kept structural so this file stays I/O-free). */
+export interface RuleSizes {
+  readonly snapshot: { readonly version: number };
+  watchlists(): ReadonlyArray<{ kind: string; entries: number }>;
+  geofenceList(): readonly unknown[];
+}
+
+const LIST_KINDS = ['plate', 'face'] as const;
 
 export class EngineMetrics {
   readonly registry = new Registry();
@@ -57,10 +67,65 @@ export class EngineMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly poolTaskWait = new Histogram({
+    name: 'vigil_pool_task_wait_seconds',
+    help: 'Worker-pool task time queued until a worker thread was free.',
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly poolTaskRun = new Histogram({
+    name: 'vigil_pool_task_run_seconds',
+    help: 'Worker-pool task time from handing it to a worker thread to its result (transfer + decode + match).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly poolQueueDepth = new Gauge({
+    name: 'vigil_pool_queue_depth',
+    help: 'Worker-pool tasks waiting for a free worker thread.',
+    registers: [this.registry],
+  });
+  readonly poolThreads = new Gauge({
+    name: 'vigil_pool_threads',
+    help: 'Worker threads matching reads (0: matching runs on the main thread).',
+    registers: [this.registry],
+  });
   readonly snapshotVersion = new Gauge({
     name: 'vigil_match_snapshot_version',
-    help: 'Version of the watchlist and geofence snapshot in use.',
+    help: 'Version of the watchlist and geofence snapshot the last ingest batch matched against.',
     registers: [this.registry],
+  });
+  // The rule gauges below are read from the rule book at each scrape (see watchRules), so
+  // they are current even while no reads arrive.
+  private rules: RuleSizes | null = null;
+  readonly rulesVersion = new Gauge({
+    name: 'vigil_rules_version',
+    help: 'Version of the newest watchlist and geofence snapshot (the next batch matches against it).',
+    registers: [this.registry],
+    collect: () => {
+      if (this.rules) this.rulesVersion.set(this.rules.snapshot.version);
+    },
+  });
+  readonly watchlists = new Gauge({
+    name: 'vigil_watchlists',
+    help: 'Watchlists held, by list kind.',
+    labelNames: ['list_kind'] as const,
+    registers: [this.registry],
+    collect: () => this.collectLists(),
+  });
+  readonly watchlistEntries = new Gauge({
+    name: 'vigil_watchlist_entries',
+    help: 'Watchlist entries held (expired ones included until removed), by list kind.',
+    labelNames: ['list_kind'] as const,
+    registers: [this.registry],
+    collect: () => this.collectLists(),
+  });
+  readonly geofences = new Gauge({
+    name: 'vigil_geofences',
+    help: 'Geofences held.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.rules) this.geofences.set(this.rules.geofenceList().length);
+    },
   });
   readonly pending = new Gauge({
     name: 'vigil_consumer_pending',
@@ -100,6 +165,19 @@ export class EngineMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  readonly hitAckSeconds = new Histogram({
+    name: 'vigil_hit_ack_seconds',
+    help: "From a hit's emission to a dispatcher's first acknowledgement of it.",
+    labelNames: ['source', 'priority', 'status'] as const,
+    buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14400],
+    registers: [this.registry],
+  });
+  readonly hitAcks = new Counter({
+    name: 'vigil_hit_acks_total',
+    help: 'Acknowledgements recorded, by status (a later one that changes a decision counts too).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'vigil_http_request_duration_seconds',
     help: 'HTTP request duration by route, method and status.',
@@ -110,5 +188,24 @@ export class EngineMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the rule book's sizes and version at every scrape. */
+  watchRules(rules: RuleSizes): void {
+    this.rules = rules;
+  }
+
+  // One pass over the lists fills both list gauges (each gauge's collect runs it: the registry
+  // gives no order); both kinds always appear, 0 when empty, so a panel shows 0, not "no data".
+  private collectLists(): void {
+    if (!this.rules) return;
+    const lists = new Map<string, number>(LIST_KINDS.map((k) => [k, 0]));
+    const entries = new Map<string, number>(LIST_KINDS.map((k) => [k, 0]));
+    for (const w of this.rules.watchlists()) {
+      lists.set(w.kind, (lists.get(w.kind) ?? 0) + 1);
+      entries.set(w.kind, (entries.get(w.kind) ?? 0) + w.entries);
+    }
+    for (const [kind, n] of lists) this.watchlists.labels(kind).set(n);
+    for (const [kind, n] of entries) this.watchlistEntries.labels(kind).set(n);
   }
 }

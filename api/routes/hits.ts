@@ -4,7 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
-import { hitExists, listHits, recordAck } from '../../engine/store/hit-query.js';
+import { priorityBand } from '../../engine/ingest/detection-ingest.js';
+import { hitForAck, listHits, recordAck } from '../../engine/store/hit-query.js';
 import { timeWindow, timeWindowSchema } from '../params.js';
 import { actorOf } from '../auth.js';
 
@@ -21,7 +22,7 @@ const KEEPALIVE_MS = 15_000;
 const decoder = new TextDecoder();
 
 export async function hitRoutes(app: FastifyInstance): Promise<void> {
-  const { db, config, audit, nats } = app.deps;
+  const { db, config, audit, nats, metrics } = app.deps;
 
   app.get<{ Querystring: ListQuery }>(
     '/hits',
@@ -124,9 +125,12 @@ export async function hitRoutes(app: FastifyInstance): Promise<void> {
       if (status === 'rejected' && (reason === undefined || reason.trim().length < 3)) {
         throw badInput('body.reason is required when rejecting a hit');
       }
-      if (!(await hitExists(db, id))) throw new VigilError('NOT_FOUND', `no hit ${id}`);
+      const hit = await hitForAck(db, id);
+      if (!hit) throw new VigilError('NOT_FOUND', `no hit ${id}`);
       const at = Date.now();
       await recordAck(db, id, status, reason ?? null, request.principal?.name ?? null, at);
+      metrics.hitAcks.labels(status).inc();
+      if (!hit.acked) metrics.hitAckSeconds.labels(hit.source, priorityBand(hit.priority), status).observe(Math.max(0, at - hit.emittedMs) / 1000);
       await audit.record({ ...actorOf(request), action: 'hit.ack', target: id, reason: reason ?? null, detail: { status } });
       return { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };
     },

@@ -49,10 +49,12 @@ export class Placement {
     return this.cameras_.get(camera)?.area ?? null;
   }
 
-  /** Position of a read, as for areaOf; null when neither read nor camera has one. */
-  positionOf(camera: string, lat?: number, lon?: number): { lat: number; lon: number } | null {
+  /**
+   * Position of a read, as for areaOf; null when neither read nor camera has one. A fixed
+   * camera's position is its own record (read-only to callers): no object per read.
+   */
+  positionOf(camera: string, lat?: number, lon?: number): { readonly lat: number; readonly lon: number } | null {
     if (lat !== undefined && lon !== undefined) return { lat, lon };
-    const c = this.cameras_.get(camera);
-    return c ? { lat: c.lat, lon: c.lon } : null;
+    return this.cameras_.get(camera) ?? null;
   }
 }

@@ -1,21 +1,24 @@
-// Detections: decode and validate the batch, file the bad records in the DLQ, match the reads
-// against watchlists and geofences and send the hits, then commit sightings + aggregates +
-// hits + matching state + applied sequences in one transaction.
+// Detections. Stage one: decode and validate a batch, file the bad records in the DLQ, match
+// the reads against watchlists and geofences and send the hits. Stage two: commit the
+// sightings, aggregates, hits and matching state of the staged batches, with the applied
+// sequences, in one transaction.
 
 import { MATCHED_KINDS } from '../domain/detection.js';
 import type { Placement } from '../geo/placement.js';
 import type { KeyedState } from '../match/keyed-state.js';
-import type { MatchStateValue, ReadMatcher } from '../match/read-matcher.js';
+import type { MatchOutcome, MatchStateValue, ReadMatcher } from '../match/read-matcher.js';
 import type { RuleBook } from '../match/rule-book.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { Database } from '../store/database.js';
-import { commitDetections, type SightingRow } from '../store/ingest-writer.js';
-import { decodeDetections } from '../../workers/detection-batch.js';
-import type { DeadLetters } from './dead-letters.js';
+import { commitDetections } from '../store/ingest-writer.js';
+import type { PlacedReads } from '../store/sighting-chunk.js';
+import type { Hit } from '../match/hit.js';
+import { decodeDetections, type DecodedRead } from '../../workers/detection-batch.js';
+import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import type { HitPublisher } from './hit-publisher.js';
 import type { MatchPool } from './match-pool.js';
 import { ReadAggregates } from './read-aggregates.js';
-import type { BatchHandler } from './stream-consumer.js';
+import type { BatchHandler, InboundBatchMessage } from './stream-consumer.js';
 
 const KNOWN_KINDS = new Set<string>(MATCHED_KINDS);
 
@@ -47,70 +50,110 @@ export function priorityBand(p: number): string {
   return p >= 90 ? '90+' : p >= 50 ? '50-89' : '0-49';
 }
 
-export function detectionHandler(deps: IngestDeps & MatchingDeps): BatchHandler {
+/** One detection batch after stage one: matched, hits sent, waiting to be stored. */
+export interface StagedDetections extends PlacedReads {
+  reads: DecodedRead[];
+  aggregates: ReadAggregates;
+  hits: Hit[];
+  state: ReadonlyMap<string, MatchStateValue | null>;
+  rejects: DeadLetter[];
+  kinds: Map<string, number>;
+  suppressed: number;
+  snapshotVersion: number;
+}
+
+export function detectionHandler(deps: IngestDeps & MatchingDeps): BatchHandler<StagedDetections> {
   const { stream, db, placement, dlq, metrics, rules, matcher, state, pool } = deps;
-  return async (fresh, applied) => {
-    const now = Date.now();
-    const snapshot = rules.snapshot;
-    const { reads, rejects, pre } = pool ? await pool.run(fresh, now, snapshot) : { ...decodeDetections(fresh, now), pre: undefined };
-    await dlq.publish('det', rejects);
+  return {
+    async stage(fresh) {
+      const now = Date.now();
+      const snapshot = rules.snapshot;
+      const { reads, rejects, pre } = pool ? await pool.run(fresh, now, snapshot) : { ...decodeDetections(fresh, now), pre: undefined };
+      await dlq.publish('det', rejects);
 
-    state.rollback();
-    const outcome = matcher.match(reads, snapshot, now, pre);
-    try {
-      // Hits go out before the commit: dispatch must not wait for the store. A crash in
-      // between replays the batch, which sends the same ids again; JetStream drops them.
-      await deps.hits.publish(outcome.hits);
-      const hitStored = Date.now();
-      if (FAULT_COMMIT_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FAULT_COMMIT_DELAY_MS));
-
-      const aggregates = new ReadAggregates();
-      const rows: SightingRow[] = new Array(reads.length);
-      const kinds = new Map<string, number>();
-      for (let i = 0; i < reads.length; i++) {
-        const r = reads[i];
-        const area = placement.areaOf(r.camera, r.lat, r.lon);
-        const pos = placement.positionOf(r.camera, r.lat, r.lon);
-        aggregates.add(r.camera, area, r.kind, r.ts);
-        rows[i] = {
-          ts: r.ts,
-          camera: r.camera,
-          kind: r.kind,
-          plate: r.plate,
-          conf: r.conf,
-          lat: pos?.lat ?? null,
-          lon: pos?.lon ?? null,
-          area,
-          id: r.id,
-          attrs: r.attrs,
-          seq: r.seq,
-          index: r.index,
-        };
-        const label = KNOWN_KINDS.has(r.kind) ? r.kind : 'other';
-        kinds.set(label, (kinds.get(label) ?? 0) + 1);
+      state.rollback();
+      const outcome = matcher.match(reads, snapshot, now, pre);
+      try {
+        // Hits go out before the store: dispatch must not wait for it. A crash in between
+        // replays the batch, which sends the same ids again; JetStream drops them.
+        await deps.hits.publish(outcome.hits);
+      } catch (err) {
+        state.rollback();
+        throw err;
       }
-      await commitDetections(db, stream, { sightings: rows, aggregates, hits: outcome.hits, state: state.changes(), applied });
-      state.commit();
+      observeHits(metrics, fresh, outcome, Date.now());
+      return {
+        ...place(placement, reads),
+        reads,
+        hits: outcome.hits,
+        state: state.stage(),
+        rejects,
+        suppressed: outcome.suppressed,
+        snapshotVersion: snapshot.version,
+      };
+    },
 
-      for (const [kind, n] of kinds) metrics.detections.labels(kind).inc(n);
-      dlq.count('det', rejects);
-      metrics.storeRows.labels('sightings').inc(rows.length);
+    async store(staged, applied) {
+      if (FAULT_COMMIT_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FAULT_COMMIT_DELAY_MS));
+      const aggregates = staged.length === 1 ? staged[0].aggregates : new ReadAggregates();
+      if (staged.length > 1) for (const b of staged) aggregates.merge(b.aggregates);
+      const changes = new Map<string, MatchStateValue | null>();
+      for (const b of staged) for (const [k, v] of b.state) changes.set(k, v);
+      await commitDetections(db, stream, { sightings: staged, aggregates, hits: staged.flatMap((b) => b.hits), state: changes, applied });
+
+      for (const b of staged) {
+        state.commitStaged();
+        for (const [kind, n] of b.kinds) metrics.detections.labels(kind).inc(n);
+        dlq.count('det', b.rejects);
+        metrics.storeRows.labels('sightings').inc(b.reads.length);
+        metrics.hitsSuppressed.inc(b.suppressed);
+        metrics.snapshotVersion.set(b.snapshotVersion);
+        for (let i = 0; i < b.reads.length; i += 64) metrics.eventLag.observe(Math.max(0, Date.now() - b.reads[i].ts) / 1000);
+      }
       metrics.storeRows.labels('agg_camera_minute').inc(aggregates.cameraMinute.size);
       metrics.storeRows.labels('agg_area_hour').inc(aggregates.areaHour.size);
-      metrics.hitsSuppressed.inc(outcome.suppressed);
-      metrics.snapshotVersion.set(snapshot.version);
-      if (outcome.hits.length) {
-        const bySeq = new Map(fresh.map((m) => [m.seq, m]));
-        outcome.hits.forEach((h, i) => {
-          metrics.hits.labels(h.source, priorityBand(h.priority)).inc();
-          const m = bySeq.get(outcome.seqs[i]);
-          if (m) metrics.hitLatency.observe(Math.max(0, hitStored - m.storedAt()) / 1000);
-        });
-      }
-      for (let i = 0; i < reads.length; i += 64) metrics.eventLag.observe(Math.max(0, Date.now() - reads[i].ts) / 1000);
-    } catch (err) {
-      state.rollback();
-      throw err;
-    }
+    },
   };
+}
+
+/** Where each read was (its own position, else its fixed camera's) and the batch's counts. */
+function place(placement: Placement, reads: readonly DecodedRead[]) {
+  const n = reads.length;
+  const areas: (string | null)[] = new Array(n);
+  const lats = new Float64Array(n).fill(NaN);
+  const lons = new Float64Array(n).fill(NaN);
+  const aggregates = new ReadAggregates();
+  const kinds = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const r = reads[i];
+    let area: string | null;
+    if (r.lat !== undefined && r.lon !== undefined) {
+      area = placement.areaOf(r.camera, r.lat, r.lon);
+      lats[i] = r.lat;
+      lons[i] = r.lon;
+    } else {
+      const c = placement.camera(r.camera);
+      area = c?.area ?? null;
+      if (c) {
+        lats[i] = c.lat;
+        lons[i] = c.lon;
+      }
+    }
+    areas[i] = area;
+    aggregates.add(r.camera, area, r.kind, r.ts);
+    const label = KNOWN_KINDS.has(r.kind) ? r.kind : 'other';
+    kinds.set(label, (kinds.get(label) ?? 0) + 1);
+  }
+  return { areas, lats, lons, aggregates, kinds };
+}
+
+/** Hits by source and priority, and publish → hit latency, once JetStream stored the hits. */
+function observeHits(metrics: EngineMetrics, fresh: readonly InboundBatchMessage[], outcome: MatchOutcome, hitStored: number) {
+  if (outcome.hits.length === 0) return;
+  const bySeq = new Map(fresh.map((m) => [m.seq, m]));
+  outcome.hits.forEach((h, i) => {
+    metrics.hits.labels(h.source, priorityBand(h.priority)).inc();
+    const m = bySeq.get(outcome.seqs[i]);
+    if (m) metrics.hitLatency.observe(Math.max(0, hitStored - m.storedAt()) / 1000);
+  });
 }

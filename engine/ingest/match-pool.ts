@@ -28,8 +28,39 @@ function workerFile(): string {
   return new URL(rel, here).href;
 }
 
+/**
+ * Lets at most `limit` tasks into piscina at once, first come first served. Piscina keeps its
+ * wait and run times to itself, so the queue is held here, where both can be measured.
+ */
+class Admission {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  enter(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** The slot passes straight to the next waiting task, if any. */
+  leave(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}
+
 export class MatchPool {
   private readonly pool: Piscina;
+  private readonly admission: Admission;
   private readonly channel = new BroadcastChannel(KERNEL_CHANNEL);
   private spec: KernelSpec | null = null;
 
@@ -38,6 +69,8 @@ export class MatchPool {
     private readonly metrics: EngineMetrics,
   ) {
     this.pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    this.admission = new Admission(threads);
+    metrics.poolThreads.set(threads);
     // A worker that starts (or restarts) asks for the kernels in force.
     this.channel.onmessage = () => {
       if (this.spec) this.channel.postMessage(this.spec);
@@ -76,13 +109,7 @@ export class MatchPool {
       const bytes = new Uint8Array(total);
       slice.forEach((m, i) => bytes.set(m.data, i === 0 ? 0 : ends[i - 1]));
       const task: DetectionTask = { bytes, ends, subjects: slice.map((m) => m.subject), seqs: slice.map((m) => m.seq), nowMs, version: snapshot.version };
-      const queued = performance.now();
-      tasks.push(
-        this.pool.run(task, { transferList: [bytes.buffer] }).then((r: DetectionTaskResult) => {
-          this.metrics.poolTask.observe((performance.now() - queued) / 1000);
-          return r;
-        }),
-      );
+      tasks.push(this.dispatch(task, bytes.buffer));
     }
     const results = await Promise.all(tasks);
     return {
@@ -96,8 +123,28 @@ export class MatchPool {
     };
   }
 
+  private async dispatch(task: DetectionTask, buffer: ArrayBuffer): Promise<DetectionTaskResult> {
+    const { metrics, admission } = this;
+    const queued = performance.now();
+    const admitted = admission.enter();
+    metrics.poolQueueDepth.set(this.queueSize);
+    await admitted;
+    metrics.poolQueueDepth.set(this.queueSize);
+    const started = performance.now();
+    try {
+      return (await this.pool.run(task, { transferList: [buffer] })) as DetectionTaskResult;
+    } finally {
+      admission.leave();
+      const done = performance.now();
+      metrics.poolTaskWait.observe((started - queued) / 1000);
+      metrics.poolTaskRun.observe((done - started) / 1000);
+      metrics.poolTask.observe((done - queued) / 1000);
+    }
+  }
+
+  /** Tasks waiting for a worker thread: here, or (while a worker starts) inside piscina. */
   get queueSize(): number {
-    return this.pool.queueSize;
+    return this.admission.queued + this.pool.queueSize;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,13 @@
 // Per-key state of the matching rules (a subject's geofence states, an entry's last hit),
-// changed batch by batch: a batch works on an overlay that is merged only when its
-// transaction commits, so a failed commit leaves the state as it was.
+// changed batch by batch. Ingest is a two-stage pipeline (match, then store), so the state has
+// three layers: what is committed to the store (base); what matched batches changed but the
+// store has not committed yet (staged, oldest first); and what the open batch is changing
+// (overlay). A batch that must be matched again drops only its overlay; the store commits
+// staged layers in order.
 
 export class KeyedState<V> {
   private readonly base = new Map<string, V>();
+  private readonly staged: Array<Map<string, V | null>> = [];
   private overlay = new Map<string, V | null>();
 
   static from<V>(entries: Iterable<readonly [string, V]>): KeyedState<V> {
@@ -12,6 +16,7 @@ export class KeyedState<V> {
     return s;
   }
 
+  /** Keys committed to the store. */
   get size(): number {
     return this.base.size;
   }
@@ -19,6 +24,10 @@ export class KeyedState<V> {
   get(key: string): V | undefined {
     const o = this.overlay.get(key);
     if (o !== undefined) return o ?? undefined;
+    for (let i = this.staged.length - 1; i >= 0; i--) {
+      const s = this.staged[i].get(key);
+      if (s !== undefined) return s ?? undefined;
+    }
     return this.base.get(key);
   }
 
@@ -30,19 +39,34 @@ export class KeyedState<V> {
     this.overlay.set(key, null);
   }
 
-  /** What the open batch changed: values to write, null for keys to delete. */
-  changes(): ReadonlyMap<string, V | null> {
-    return this.overlay;
+  /**
+   * Closes the open batch: its changes (values to write, null for keys to delete) become a
+   * staged layer that later batches read through, and are returned for the store to write.
+   */
+  stage(): ReadonlyMap<string, V | null> {
+    const changes = this.overlay;
+    this.staged.push(changes);
+    this.overlay = new Map();
+    return changes;
   }
 
-  commit(): void {
-    for (const [k, v] of this.overlay) {
+  /** The store committed the oldest staged layer: fold it into the base. */
+  commitStaged(): void {
+    const changes = this.staged.shift();
+    if (!changes) throw new Error('no staged state to commit');
+    for (const [k, v] of changes) {
       if (v === null) this.base.delete(k);
       else this.base.set(k, v);
     }
-    this.overlay = new Map();
   }
 
+  /** Stages and commits the open batch at once (no store in between). */
+  commit(): void {
+    this.stage();
+    this.commitStaged();
+  }
+
+  /** Drops the open batch's changes; staged layers stay. */
   rollback(): void {
     this.overlay = new Map();
   }

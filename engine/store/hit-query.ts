@@ -61,8 +61,17 @@ export async function listHits(db: Database, q: HitQuery): Promise<{ rows: unkno
   };
 }
 
-export async function hitExists(db: Database, id: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM hits WHERE id = $1 LIMIT 1', [id])).length > 0;
+/**
+ * What acknowledging a hit needs to know of it (null: no such hit). `acked` tells a first
+ * decision from a changed one: only the first measures how long dispatch took to answer.
+ */
+export async function hitForAck(db: Database, id: string): Promise<{ source: string; priority: number; emittedMs: number; acked: boolean } | null> {
+  const [row] = await db.query(
+    `SELECT source, priority, epoch_ms(emitted_at) AS emitted_ms, EXISTS (SELECT 1 FROM hit_acks WHERE hit = $1) AS acked
+     FROM hits WHERE id = $1 LIMIT 1`,
+    [id],
+  );
+  return row ? { source: String(row.source), priority: Number(row.priority), emittedMs: Number(row.emitted_ms), acked: Boolean(row.acked) } : null;
 }
 
 export function recordAck(db: Database, hit: string, status: string, reason: string | null, actor: string | null, at: number): Promise<void> {

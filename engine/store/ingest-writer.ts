@@ -1,29 +1,16 @@
-// One DuckDB transaction per ingest batch: the batch's rows and the stream's applied
-// sequences commit together, which is what makes a crash between commit and ack harmless.
+// One DuckDB transaction per store round (one or more ingest batches): the rows and the
+// stream's applied sequences commit together, which makes a crash between commit and ack
+// harmless.
 
 import { DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { SeqRange } from '../ingest/applied-sequences.js';
 import type { Incident } from '../domain/incident.js';
 import type { Database } from './database.js';
-import { appendSightingChunks } from './sighting-chunk.js';
-import type { AggregateCell, ReadAggregates } from '../ingest/read-aggregates.js';
+import type { ColumnChunk } from './column-chunk.js';
+import { cellChunks, sightingChunks, type PlacedReads } from './sighting-chunk.js';
+import type { ReadAggregates } from '../ingest/read-aggregates.js';
 import type { Hit } from '../match/hit.js';
 import type { MatchStateValue } from '../match/read-matcher.js';
-
-export interface SightingRow {
-  ts: number;
-  camera: string;
-  kind: string;
-  plate?: string;
-  conf?: number;
-  lat: number | null;
-  lon: number | null;
-  area: string | null;
-  id?: string;
-  attrs?: Record<string, unknown>;
-  seq: number;
-  index: number;
-}
 
 export interface PlacedIncident extends Incident {
   area: string | null;
@@ -50,15 +37,17 @@ function appendOptional(a: DuckDBAppender, value: string | undefined | null) {
   else a.appendVarchar(value);
 }
 
-async function appendCells(conn: DuckDBConnection, table: string, cells: Iterable<AggregateCell>) {
+/**
+ * Appends the chunks through one appender, yielding to the event loop between them so that a
+ * large group commit does not hold back the next batch's hits. (An appender per chunk would
+ * yield at its creation, but each close costs ~1.5 ms: it was 13 % of ingest CPU.)
+ */
+async function appendChunks(conn: DuckDBConnection, table: string, chunks: Iterable<ColumnChunk>) {
   let a: DuckDBAppender | null = null;
-  for (const c of cells) {
+  for (const chunk of chunks) {
+    if (a) await new Promise((r) => setImmediate(r));
     a ??= await conn.createAppender(table);
-    a.appendVarchar(c.key);
-    a.appendTimestampTZ(tsValue(c.bucket));
-    a.appendVarchar(c.kind);
-    a.appendBigInt(BigInt(c.count));
-    a.endRow();
+    chunk.appendTo(a);
   }
   a?.closeSync();
 }
@@ -71,25 +60,21 @@ export async function loadAppliedRanges(db: Database, stream: string): Promise<S
   return rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const);
 }
 
-/** Everything one detection batch changes, committed together. */
+/** Everything a group of detection batches changes, committed together. */
 export interface DetectionCommit {
-  sightings: readonly SightingRow[];
+  sightings: readonly PlacedReads[];
   aggregates: ReadAggregates;
   hits: readonly Hit[];
-  /** Keyed matching state written (value) or dropped (null) by the batch. */
+  /** Keyed matching state written (value) or dropped (null) by the batches. */
   state: ReadonlyMap<string, MatchStateValue | null>;
   applied: readonly SeqRange[];
 }
 
 export function commitDetections(db: Database, stream: string, c: DetectionCommit): Promise<void> {
   return db.transaction(async (conn) => {
-    if (c.sightings.length > 0) {
-      const a = await conn.createAppender('sightings');
-      appendSightingChunks(a, c.sightings);
-      a.closeSync();
-    }
-    await appendCells(conn, 'agg_camera_minute', c.aggregates.cameraMinute.values());
-    await appendCells(conn, 'agg_area_hour', c.aggregates.areaHour.values());
+    await appendChunks(conn, 'sightings', sightingChunks(c.sightings));
+    await appendChunks(conn, 'agg_camera_minute', cellChunks(c.aggregates.cameraMinute.cells()));
+    await appendChunks(conn, 'agg_area_hour', cellChunks(c.aggregates.areaHour.cells()));
     await appendHits(conn, c.hits);
     await writeMatchState(conn, c.state);
     await writeAppliedRanges(conn, stream, c.applied);

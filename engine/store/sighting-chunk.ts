@@ -1,81 +1,85 @@
-// Sightings into DuckDB a data chunk at a time. The row appender costs a native call and, for
-// timestamps and BIGINTs, a BigInt and a value object per cell; here numeric columns are
-// written straight into the chunk's typed arrays (64-bit integers as two 32-bit halves, exact
-// below 2^53), and only strings go one by one. Measured in bench/results: see README.
+// Sightings and aggregate deltas as DuckDB data chunks (see column-chunk.ts for why not the
+// row appender). Column orders follow engine/store/schema.ts. Chunks are built one at a time,
+// so the writer can yield to the event loop between them.
 
-import {
-  BIGINT,
-  DOUBLE,
-  DuckDBDataChunk,
-  FLOAT,
-  INTEGER,
-  TIMESTAMPTZ,
-  VARCHAR,
-  type DuckDBAppender,
-  type DuckDBVector,
-} from '@duckdb/node-api';
-import type { SightingRow } from './ingest-writer.js';
+import { BIGINT, DOUBLE, FLOAT, INTEGER, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
+import type { AggregateCell } from '../ingest/read-aggregates.js';
+import type { DecodedRead } from '../../workers/detection-batch.js';
+import { CHUNK_ROWS, ColumnChunk, Float32Column, Float64Column, Int32Column, Int64Column, VarcharColumn } from './column-chunk.js';
 
-// The sightings table's columns, in order (engine/store/schema.ts).
-const TYPES = [TIMESTAMPTZ, VARCHAR, VARCHAR, VARCHAR, FLOAT, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR, BIGINT, INTEGER];
-const CHUNK_ROWS = 2048; // DuckDB's vector size
-const TWO_32 = 2 ** 32;
+export type SightingRead = Pick<DecodedRead, 'ts' | 'camera' | 'kind' | 'plate' | 'conf' | 'id' | 'attrs' | 'seq' | 'index'>;
 
-interface NumericVector {
-  items: Float64Array | Float32Array | Int32Array | BigInt64Array;
-  validity: { setItemValid(i: number, valid: boolean): void };
-  flush(): void;
+/** One batch's reads and where they were placed: area, and position (NaN when unknown). */
+export interface PlacedReads {
+  reads: readonly SightingRead[];
+  areas: readonly (string | null)[];
+  lats: Float64Array;
+  lons: Float64Array;
 }
 
-const numeric = (v: DuckDBVector) => v as unknown as NumericVector;
-const setString = (v: DuckDBVector, i: number, s: string | null | undefined) =>
-  (v as unknown as { setItem(i: number, s: string | null): void }).setItem(i, s ?? null);
+const SIGHTING_TYPES = [TIMESTAMPTZ, VARCHAR, VARCHAR, VARCHAR, FLOAT, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR, BIGINT, INTEGER];
+const CELL_TYPES = [VARCHAR, TIMESTAMPTZ, VARCHAR, BIGINT];
 
-/** Writes a non-negative safe integer into a 64-bit slot without a BigInt. */
-function putInt64(words: Uint32Array, i: number, value: number): void {
-  words[2 * i] = value % TWO_32;
-  words[2 * i + 1] = Math.floor(value / TWO_32);
-}
+const orNull = (x: number) => (Number.isNaN(x) ? null : x);
 
-export function appendSightingChunks(appender: DuckDBAppender, rows: readonly SightingRow[]): void {
-  for (let off = 0; off < rows.length; off += CHUNK_ROWS) {
-    const n = Math.min(CHUNK_ROWS, rows.length - off);
-    const chunk = DuckDBDataChunk.create(TYPES, n);
-    const v = TYPES.map((_, c) => chunk.getColumnVector(c));
-    const ts = numeric(v[0]);
-    const tsWords = new Uint32Array(ts.items.buffer, ts.items.byteOffset, n * 2);
-    const conf = numeric(v[4]);
-    const confItems = conf.items as Float32Array;
-    const lat = numeric(v[5]);
-    const latItems = lat.items as Float64Array;
-    const lon = numeric(v[6]);
-    const lonItems = lon.items as Float64Array;
-    const seq = numeric(v[10]);
-    const seqWords = new Uint32Array(seq.items.buffer, seq.items.byteOffset, n * 2);
-    const idx = numeric(v[11]);
-    const idxItems = idx.items as Int32Array;
-    for (let i = 0; i < n; i++) {
-      const r = rows[off + i];
-      putInt64(tsWords, i, r.ts * 1000);
-      setString(v[1], i, r.camera);
-      setString(v[2], i, r.kind);
-      setString(v[3], i, r.plate);
-      if (r.conf === undefined) conf.validity.setItemValid(i, false);
-      else confItems[i] = r.conf;
-      if (r.lat === null || r.lon === null) {
-        lat.validity.setItemValid(i, false);
-        lon.validity.setItemValid(i, false);
-      } else {
-        latItems[i] = r.lat;
-        lonItems[i] = r.lon;
+/** The batches' sightings, in order, CHUNK_ROWS at a time. */
+export function* sightingChunks(batches: readonly PlacedReads[]): Generator<ColumnChunk> {
+  const total = batches.reduce((n, b) => n + b.reads.length, 0);
+  let b = 0;
+  let k = 0; // next row of batches[b]
+  for (let off = 0; off < total; off += CHUNK_ROWS) {
+    const chunk = new ColumnChunk(SIGHTING_TYPES, Math.min(CHUNK_ROWS, total - off));
+    const ts = chunk.column(0, Int64Column);
+    const camera = chunk.column(1, VarcharColumn);
+    const kind = chunk.column(2, VarcharColumn);
+    const plate = chunk.column(3, VarcharColumn);
+    const conf = chunk.column(4, Float32Column);
+    const lat = chunk.column(5, Float64Column);
+    const lon = chunk.column(6, Float64Column);
+    const area = chunk.column(7, VarcharColumn);
+    const id = chunk.column(8, VarcharColumn);
+    const attrs = chunk.column(9, VarcharColumn);
+    const seq = chunk.column(10, Int64Column);
+    const idx = chunk.column(11, Int32Column);
+    for (let i = 0; i < chunk.rows; i++, k++) {
+      while (k >= batches[b].reads.length) {
+        b++;
+        k = 0;
       }
-      setString(v[7], i, r.area);
-      setString(v[8], i, r.id);
-      setString(v[9], i, r.attrs ? JSON.stringify(r.attrs) : null);
-      putInt64(seqWords, i, r.seq);
-      idxItems[i] = r.index;
+      const placed = batches[b];
+      const r = placed.reads[k];
+      ts.set(i, r.ts * 1000);
+      camera.set(i, r.camera);
+      kind.set(i, r.kind);
+      plate.set(i, r.plate);
+      conf.set(i, r.conf);
+      lat.set(i, orNull(placed.lats[k]));
+      lon.set(i, orNull(placed.lons[k]));
+      area.set(i, placed.areas[k]);
+      id.set(i, r.id);
+      attrs.set(i, r.attrs ? JSON.stringify(r.attrs) : null);
+      seq.set(i, r.seq);
+      idx.set(i, r.index);
     }
-    for (const vector of v) (vector as unknown as { flush(): void }).flush();
-    appender.appendDataChunk(chunk);
+    yield chunk;
+  }
+}
+
+/** Aggregate delta rows, (camera | area, minute | hour, kind, count), CHUNK_ROWS at a time. */
+export function* cellChunks(cells: readonly AggregateCell[]): Generator<ColumnChunk> {
+  for (let off = 0; off < cells.length; off += CHUNK_ROWS) {
+    const chunk = new ColumnChunk(CELL_TYPES, Math.min(CHUNK_ROWS, cells.length - off));
+    const key = chunk.column(0, VarcharColumn);
+    const bucket = chunk.column(1, Int64Column);
+    const kind = chunk.column(2, VarcharColumn);
+    const count = chunk.column(3, Int64Column);
+    for (let i = 0; i < chunk.rows; i++) {
+      const c = cells[off + i];
+      key.set(i, c.key);
+      bucket.set(i, c.bucket * 1000);
+      kind.set(i, c.kind);
+      count.set(i, c.count);
+    }
+    yield chunk;
   }
 }

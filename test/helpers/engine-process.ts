@@ -41,7 +41,7 @@ export class EngineProcess {
   }
 
   start(env: Record<string, string> = {}): void {
-    const p = spawn(process.execPath, [CLI, 'serve', '--config', this.configFile], {
+    const p = spawn(process.execPath, ['--max-semi-space-size=64', CLI, 'serve', '--config', this.configFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env },
     });

@@ -226,7 +226,7 @@ describe('Placement', () => {
     p.upsertCameras([{ id: 'c1', lat: 41.3, lon: 69.1 }]);
     expect(p.camera('c1')?.area).toBe('west');
     expect(p.areaOf('c1')).toBe('west');
-    expect(p.positionOf('c1')).toEqual({ lat: 41.3, lon: 69.1 });
+    expect(p.positionOf('c1')).toMatchObject({ lat: 41.3, lon: 69.1 });
     expect(p.cameraCount).toBe(1);
     expect(p.areaCount).toBe(2);
   });
@@ -275,7 +275,7 @@ describe('Placement', () => {
     p.setAreas([west, east]);
     p.upsertCameras([{ id: 'c1', lat: 41.3, lon: 69.1 }]);
     expect(p.areaOf('c1', 41.2, undefined)).toBe('west');
-    expect(p.positionOf('c1', undefined, 69.3)).toEqual({ lat: 41.3, lon: 69.1 });
+    expect(p.positionOf('c1', undefined, 69.3)).toMatchObject({ lat: 41.3, lon: 69.1 });
   });
 
   it('gives null for an unknown camera and a read without a position', () => {
