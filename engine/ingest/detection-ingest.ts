@@ -11,7 +11,8 @@ import type { RuleBook } from '../match/rule-book.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { Database } from '../store/database.js';
 import { commitDetections } from '../store/ingest-writer.js';
-import type { PlacedReads } from '../store/sighting-chunk.js';
+import type { ColumnChunk } from '../store/column-chunk.js';
+import { cellChunks, sightingChunks } from '../store/sighting-chunk.js';
 import type { Hit } from '../match/hit.js';
 import { decodeDetections, type DecodedRead } from '../../workers/detection-batch.js';
 import type { DeadLetter, DeadLetters } from './dead-letters.js';
@@ -50,14 +51,18 @@ export function priorityBand(p: number): string {
   return p >= 90 ? '90+' : p >= 50 ? '50-89' : '0-49';
 }
 
-/** One detection batch after stage one: matched, hits sent, waiting to be stored. */
-export interface StagedDetections extends PlacedReads {
-  reads: DecodedRead[];
-  aggregates: ReadAggregates;
+/** One detection batch after stage one: matched, hits sent, rows built, waiting to be stored. */
+export interface StagedDetections {
+  sightings: ColumnChunk[];
+  cameraMinute: ColumnChunk[];
+  areaHour: ColumnChunk[];
+  rows: { sightings: number; cameraMinute: number; areaHour: number };
   hits: Hit[];
   state: ReadonlyMap<string, MatchStateValue | null>;
   rejects: DeadLetter[];
   kinds: Map<string, number>;
+  /** Event times of every 64th read, for the event-lag histogram at commit. */
+  sampledTs: number[];
   suppressed: number;
   snapshotVersion: number;
 }
@@ -82,12 +87,21 @@ export function detectionHandler(deps: IngestDeps & MatchingDeps): BatchHandler<
         throw err;
       }
       observeHits(metrics, fresh, outcome, Date.now());
+      const { aggregates, kinds, ...placed } = place(placement, reads);
+      const cameraMinute = aggregates.cameraMinute.cells();
+      const areaHour = aggregates.areaHour.cells();
+      const sampledTs: number[] = [];
+      for (let i = 0; i < reads.length; i += 64) sampledTs.push(reads[i].ts);
       return {
-        ...place(placement, reads),
-        reads,
+        sightings: sightingChunks({ reads, ...placed }),
+        cameraMinute: cellChunks(cameraMinute),
+        areaHour: cellChunks(areaHour),
+        rows: { sightings: reads.length, cameraMinute: cameraMinute.length, areaHour: areaHour.length },
         hits: outcome.hits,
         state: state.stage(),
         rejects,
+        kinds,
+        sampledTs,
         suppressed: outcome.suppressed,
         snapshotVersion: snapshot.version,
       };
@@ -95,23 +109,29 @@ export function detectionHandler(deps: IngestDeps & MatchingDeps): BatchHandler<
 
     async store(staged, applied) {
       if (FAULT_COMMIT_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FAULT_COMMIT_DELAY_MS));
-      const aggregates = staged.length === 1 ? staged[0].aggregates : new ReadAggregates();
-      if (staged.length > 1) for (const b of staged) aggregates.merge(b.aggregates);
       const changes = new Map<string, MatchStateValue | null>();
       for (const b of staged) for (const [k, v] of b.state) changes.set(k, v);
-      await commitDetections(db, stream, { sightings: staged, aggregates, hits: staged.flatMap((b) => b.hits), state: changes, applied });
+      await commitDetections(db, stream, {
+        sightings: staged.flatMap((b) => b.sightings),
+        cameraMinute: staged.flatMap((b) => b.cameraMinute),
+        areaHour: staged.flatMap((b) => b.areaHour),
+        hits: staged.flatMap((b) => b.hits),
+        state: changes,
+        applied,
+      });
 
+      const committed = Date.now();
       for (const b of staged) {
         state.commitStaged();
         for (const [kind, n] of b.kinds) metrics.detections.labels(kind).inc(n);
         dlq.count('det', b.rejects);
-        metrics.storeRows.labels('sightings').inc(b.reads.length);
+        metrics.storeRows.labels('sightings').inc(b.rows.sightings);
+        metrics.storeRows.labels('agg_camera_minute').inc(b.rows.cameraMinute);
+        metrics.storeRows.labels('agg_area_hour').inc(b.rows.areaHour);
         metrics.hitsSuppressed.inc(b.suppressed);
         metrics.snapshotVersion.set(b.snapshotVersion);
-        for (let i = 0; i < b.reads.length; i += 64) metrics.eventLag.observe(Math.max(0, Date.now() - b.reads[i].ts) / 1000);
+        for (const ts of b.sampledTs) metrics.eventLag.observe(Math.max(0, committed - ts) / 1000);
       }
-      metrics.storeRows.labels('agg_camera_minute').inc(aggregates.cameraMinute.size);
-      metrics.storeRows.labels('agg_area_hour').inc(aggregates.areaHour.size);
     },
   };
 }

@@ -19,15 +19,15 @@ class CellCounts {
   private readonly byBucket = new Map<number, Map<string, Map<string, AggregateCell>>>();
   size = 0;
 
-  bump(key: string, bucket: number, kind: string, n = 1): void {
+  bump(key: string, bucket: number, kind: string): void {
     let byKind = this.byBucket.get(bucket);
     if (!byKind) this.byBucket.set(bucket, (byKind = new Map()));
     let byKey = byKind.get(kind);
     if (!byKey) byKind.set(kind, (byKey = new Map()));
     const cell = byKey.get(key);
-    if (cell) cell.count += n;
+    if (cell) cell.count++;
     else {
-      byKey.set(key, { key, bucket, kind, count: n });
+      byKey.set(key, { key, bucket, kind, count: 1 });
       this.size++;
     }
   }
@@ -48,11 +48,5 @@ export class ReadAggregates {
     // Hour buckets are UTC hours: they add up exactly to local days in a whole-hour zone such
     // as Asia/Tashkent; in a half-hour zone a local day's edges are off by that half hour.
     if (area !== null) this.areaHour.bump(area, ts - (ts % HOUR_MS), kind);
-  }
-
-  /** Adds another batch's counts (group commit stores several batches as one delta). */
-  merge(other: ReadAggregates): void {
-    for (const c of other.cameraMinute.cells()) this.cameraMinute.bump(c.key, c.bucket, c.kind, c.count);
-    for (const c of other.areaHour.cells()) this.areaHour.bump(c.key, c.bucket, c.kind, c.count);
   }
 }

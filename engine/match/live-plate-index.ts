@@ -2,6 +2,10 @@
 // about a second, so a change must not recompile them: a replaced or deleted entry is retired
 // in the base (it never matches again), new entries go into the delta, which compiles in
 // milliseconds. The base is rebuilt only when the delta has grown, or a list is deleted.
+//
+// A compiled index keeps its entries as an array and their lists as small numbers, not as an
+// object per entry: with a million plates every object per entry is a million more for the
+// garbage collector to mark, and a WeakMap of them (ephemerons) was slower still.
 
 import { PlateMatcher, type PlateEntrySpec, type PlateListSpec } from './plate-matcher.js';
 import type { PlateMatchOptions, Watchlist, WatchEntry } from './rules.js';
@@ -28,13 +32,24 @@ export interface PlatePart {
   /** Entry i of the combined numbering: the base's first, then the delta's. */
   entry(i: number): ListedEntry;
   kernels: PlateKernels;
-  spec: PlateKernelSpec;
+  /** Built when asked (by the worker pool only). */
+  readonly spec: PlateKernelSpec;
 }
 
 interface Compiled {
-  listed: ListedEntry[];
-  specs: PlateEntrySpec[];
+  entries: WatchEntry[];
+  /** Each entry's list, as its position in the index's lists. */
+  listOf: Uint16Array;
+  expiresAt: Float64Array;
   matcher: PlateMatcher;
+}
+
+/** An entry's position in the base it was compiled into, kept on the entry (see drop). */
+const BASE_SLOT = Symbol('plate base slot');
+type Slotted = WatchEntry & { [BASE_SLOT]?: number };
+
+function specsOf(c: Compiled): PlateEntrySpec[] {
+  return c.entries.map((e, i) => ({ list: c.listOf[i], key: e.key, expiresAt: c.expiresAt[i] }));
 }
 
 const expiryOf = (list: Watchlist, entry: WatchEntry): number => Math.min(list.expiresAt ?? Infinity, entry.expiresAt ?? Infinity);
@@ -48,8 +63,6 @@ export class LivePlateIndex {
   private baseListCount = 0;
   private base: Compiled;
   private baseVersion = 0;
-  /** Base position of each entry compiled into it (replaced entries are new objects). */
-  private baseSlot = new WeakMap<WatchEntry, number>();
   private retired: number[] = [];
   private delta = new Map<WatchEntry, Watchlist>();
 
@@ -62,14 +75,20 @@ export class LivePlateIndex {
   }
 
   private compile(lists: Watchlist[], pairs: Array<[Watchlist, WatchEntry]>): Compiled {
+    if (lists.length > 65535) throw new RangeError(`plate index: more than 65,535 plate lists (${lists.length})`);
     const index = new Map(lists.map((l, i) => [l, i]));
-    const listed: ListedEntry[] = [];
-    const specs: PlateEntrySpec[] = [];
-    for (const [list, entry] of pairs) {
-      listed.push({ list, entry });
-      specs.push({ list: index.get(list)!, key: entry.key, expiresAt: expiryOf(list, entry) });
-    }
-    return { listed, specs, matcher: PlateMatcher.build(this.modes(lists), specs) };
+    const n = pairs.length;
+    const entries: WatchEntry[] = new Array(n);
+    const listOf = new Uint16Array(n);
+    const expiresAt = new Float64Array(n);
+    const specs: PlateEntrySpec[] = new Array(n); // for the build only
+    pairs.forEach(([list, entry], i) => {
+      entries[i] = entry;
+      listOf[i] = index.get(list)!;
+      expiresAt[i] = expiryOf(list, entry);
+      specs[i] = { list: listOf[i], key: entry.key, expiresAt: expiresAt[i] };
+    });
+    return { entries, listOf, expiresAt, matcher: PlateMatcher.build(this.modes(lists), specs) };
   }
 
   /** Everything into a new base: at start, after a list is deleted, when the delta is large. */
@@ -78,8 +97,9 @@ export class LivePlateIndex {
     this.baseListCount = this.lists.length;
     const pairs: Array<[Watchlist, WatchEntry]> = [];
     for (const list of this.lists) for (const entry of this.entriesOf(list.id)) pairs.push([list, entry]);
+    for (const e of this.base.entries) delete (e as Slotted)[BASE_SLOT];
     this.base = this.compile(this.lists, pairs);
-    this.baseSlot = new WeakMap(pairs.map(([, e], i) => [e, i]));
+    this.base.entries.forEach((e, i) => ((e as Slotted)[BASE_SLOT] = i));
     this.baseVersion++;
     this.retired = [];
     this.delta.clear();
@@ -93,7 +113,7 @@ export class LivePlateIndex {
   upsert(list: Watchlist, entries: readonly WatchEntry[], previous: readonly WatchEntry[], allLists: readonly Watchlist[]): void {
     for (const old of previous) this.drop(old);
     for (const e of entries) this.delta.set(e, list);
-    if (this.delta.size > Math.max(DELTA_LIMIT, this.base.listed.length * 0.05)) this.rebuildAll(allLists);
+    if (this.delta.size > Math.max(DELTA_LIMIT, this.base.entries.length * 0.05)) this.rebuildAll(allLists);
   }
 
   remove(entry: WatchEntry): void {
@@ -101,11 +121,11 @@ export class LivePlateIndex {
   }
 
   private drop(entry: WatchEntry): void {
-    const slot = this.baseSlot.get(entry);
-    if (slot !== undefined) {
+    const slot = (entry as Slotted)[BASE_SLOT];
+    if (slot !== undefined && this.base.entries[slot] === entry) {
       this.base.matcher.retire(slot);
       this.retired.push(slot);
-      this.baseSlot.delete(entry);
+      delete (entry as Slotted)[BASE_SLOT];
     }
     this.delta.delete(entry);
   }
@@ -114,18 +134,18 @@ export class LivePlateIndex {
   part(): PlatePart {
     const delta = this.compile(this.lists, [...this.delta].map(([entry, list]) => [list, entry]));
     const base = this.base;
-    const nb = base.listed.length;
+    const nb = base.entries.length;
+    const lists = this.lists.slice();
+    const baseLists = this.modes(this.lists.slice(0, this.baseListCount));
+    const deltaLists = this.modes(this.lists);
+    const { baseVersion } = this;
+    const retired = this.retired.slice();
     return {
-      size: nb + delta.listed.length,
-      entry: (i) => (i < nb ? base.listed[i] : delta.listed[i - nb]),
+      size: nb + delta.entries.length,
+      entry: (i) => (i < nb ? { list: lists[base.listOf[i]], entry: base.entries[i] } : { list: lists[delta.listOf[i - nb]], entry: delta.entries[i - nb] }),
       kernels: { base: base.matcher, delta: delta.matcher },
-      spec: {
-        baseVersion: this.baseVersion,
-        baseLists: this.modes(this.lists.slice(0, this.baseListCount)),
-        base: base.specs,
-        retired: this.retired.slice(),
-        lists: this.modes(this.lists),
-        delta: delta.specs,
+      get spec(): PlateKernelSpec {
+        return { baseVersion, baseLists, base: specsOf(base), retired, lists: deltaLists, delta: specsOf(delta) };
       },
     };
   }

@@ -7,8 +7,6 @@ import type { SeqRange } from '../ingest/applied-sequences.js';
 import type { Incident } from '../domain/incident.js';
 import type { Database } from './database.js';
 import type { ColumnChunk } from './column-chunk.js';
-import { cellChunks, sightingChunks, type PlacedReads } from './sighting-chunk.js';
-import type { ReadAggregates } from '../ingest/read-aggregates.js';
 import type { Hit } from '../match/hit.js';
 import type { MatchStateValue } from '../match/read-matcher.js';
 
@@ -42,7 +40,7 @@ function appendOptional(a: DuckDBAppender, value: string | undefined | null) {
  * large group commit does not hold back the next batch's hits. (An appender per chunk would
  * yield at its creation, but each close costs ~1.5 ms: it was 13 % of ingest CPU.)
  */
-async function appendChunks(conn: DuckDBConnection, table: string, chunks: Iterable<ColumnChunk>) {
+async function appendChunks(conn: DuckDBConnection, table: string, chunks: readonly ColumnChunk[]) {
   let a: DuckDBAppender | null = null;
   for (const chunk of chunks) {
     if (a) await new Promise((r) => setImmediate(r));
@@ -62,8 +60,9 @@ export async function loadAppliedRanges(db: Database, stream: string): Promise<S
 
 /** Everything a group of detection batches changes, committed together. */
 export interface DetectionCommit {
-  sightings: readonly PlacedReads[];
-  aggregates: ReadAggregates;
+  sightings: readonly ColumnChunk[];
+  cameraMinute: readonly ColumnChunk[];
+  areaHour: readonly ColumnChunk[];
   hits: readonly Hit[];
   /** Keyed matching state written (value) or dropped (null) by the batches. */
   state: ReadonlyMap<string, MatchStateValue | null>;
@@ -72,9 +71,9 @@ export interface DetectionCommit {
 
 export function commitDetections(db: Database, stream: string, c: DetectionCommit): Promise<void> {
   return db.transaction(async (conn) => {
-    await appendChunks(conn, 'sightings', sightingChunks(c.sightings));
-    await appendChunks(conn, 'agg_camera_minute', cellChunks(c.aggregates.cameraMinute.cells()));
-    await appendChunks(conn, 'agg_area_hour', cellChunks(c.aggregates.areaHour.cells()));
+    await appendChunks(conn, 'sightings', c.sightings);
+    await appendChunks(conn, 'agg_camera_minute', c.cameraMinute);
+    await appendChunks(conn, 'agg_area_hour', c.areaHour);
     await appendHits(conn, c.hits);
     await writeMatchState(conn, c.state);
     await writeAppliedRanges(conn, stream, c.applied);

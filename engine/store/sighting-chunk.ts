@@ -1,6 +1,10 @@
 // Sightings and aggregate deltas as DuckDB data chunks (see column-chunk.ts for why not the
-// row appender). Column orders follow engine/store/schema.ts. Chunks are built one at a time,
-// so the writer can yield to the event loop between them.
+// row appender). Column orders follow engine/store/schema.ts.
+//
+// Ingest builds a batch's chunks as soon as it is matched, and only the chunks wait for the
+// store: their columns are ArrayBuffers outside the JavaScript heap, where a batch's read
+// objects waiting for the store were copied by every young-generation GC (25 ms pauses at
+// 50,000 reads/s with a million-plate list loaded).
 
 import { BIGINT, DOUBLE, FLOAT, INTEGER, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
 import type { AggregateCell } from '../ingest/read-aggregates.js';
@@ -22,11 +26,10 @@ const CELL_TYPES = [VARCHAR, TIMESTAMPTZ, VARCHAR, BIGINT];
 
 const orNull = (x: number) => (Number.isNaN(x) ? null : x);
 
-/** The batches' sightings, in order, CHUNK_ROWS at a time. */
-export function* sightingChunks(batches: readonly PlacedReads[]): Generator<ColumnChunk> {
-  const total = batches.reduce((n, b) => n + b.reads.length, 0);
-  let b = 0;
-  let k = 0; // next row of batches[b]
+/** A batch's sightings, in order, CHUNK_ROWS at a time. */
+export function sightingChunks(placed: PlacedReads): ColumnChunk[] {
+  const total = placed.reads.length;
+  const chunks: ColumnChunk[] = [];
   for (let off = 0; off < total; off += CHUNK_ROWS) {
     const chunk = new ColumnChunk(SIGHTING_TYPES, Math.min(CHUNK_ROWS, total - off));
     const ts = chunk.column(0, Int64Column);
@@ -41,12 +44,8 @@ export function* sightingChunks(batches: readonly PlacedReads[]): Generator<Colu
     const attrs = chunk.column(9, VarcharColumn);
     const seq = chunk.column(10, Int64Column);
     const idx = chunk.column(11, Int32Column);
-    for (let i = 0; i < chunk.rows; i++, k++) {
-      while (k >= batches[b].reads.length) {
-        b++;
-        k = 0;
-      }
-      const placed = batches[b];
+    for (let i = 0; i < chunk.rows; i++) {
+      const k = off + i;
       const r = placed.reads[k];
       ts.set(i, r.ts * 1000);
       camera.set(i, r.camera);
@@ -61,12 +60,14 @@ export function* sightingChunks(batches: readonly PlacedReads[]): Generator<Colu
       seq.set(i, r.seq);
       idx.set(i, r.index);
     }
-    yield chunk;
+    chunks.push(chunk);
   }
+  return chunks;
 }
 
 /** Aggregate delta rows, (camera | area, minute | hour, kind, count), CHUNK_ROWS at a time. */
-export function* cellChunks(cells: readonly AggregateCell[]): Generator<ColumnChunk> {
+export function cellChunks(cells: readonly AggregateCell[]): ColumnChunk[] {
+  const chunks: ColumnChunk[] = [];
   for (let off = 0; off < cells.length; off += CHUNK_ROWS) {
     const chunk = new ColumnChunk(CELL_TYPES, Math.min(CHUNK_ROWS, cells.length - off));
     const key = chunk.column(0, VarcharColumn);
@@ -80,6 +81,7 @@ export function* cellChunks(cells: readonly AggregateCell[]): Generator<ColumnCh
       kind.set(i, c.kind);
       count.set(i, c.count);
     }
-    yield chunk;
+    chunks.push(chunk);
   }
+  return chunks;
 }
