@@ -3,6 +3,7 @@
 
 import { badInput } from '../engine/errors.js';
 import { parseInstant } from '../engine/domain/city-time.js';
+import { isWellFormedText } from '../engine/domain/detection.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -27,8 +28,92 @@ function instant(name: string, text: string, timeZone: string): number {
   return ms;
 }
 
+/** Shortest span of each series bucket on any clock (a day with a DST jump has 23 h). */
+const SHORTEST_BUCKET_MS = { day: 23 * 3_600_000, week: 7 * DAY_MS - 3_600_000, month: 28 * DAY_MS } as const;
+
+/** Most buckets a series with every bucket of its window present (empty ones as 0) may have. */
+export const MAX_SERIES_BUCKETS = 3660;
+
+/**
+ * Refuses a window of more than MAX_SERIES_BUCKETS buckets. Without it, `to=9999-12-31` asked
+ * for 2.9 million day buckets, and the Mann–Kendall test over them (quadratic) held the event
+ * loop, and with it ingest, for hours.
+ */
+export function checkSeriesLength(window: TimeWindow, bucket: keyof typeof SHORTEST_BUCKET_MS): void {
+  const buckets = Math.floor((window.to - window.from) / SHORTEST_BUCKET_MS[bucket]) + 1;
+  if (buckets > MAX_SERIES_BUCKETS) {
+    throw badInput(
+      `querystring.from and querystring.to span up to ${buckets} buckets of a ${bucket}; at most ${MAX_SERIES_BUCKETS}: narrow the window or choose a longer querystring.bucket`,
+    );
+  }
+}
+
 /** Schema fragment for `from` and `to`: strings here, parsed by timeWindow. */
 export const timeWindowSchema = {
   from: { type: 'string', maxLength: 40, description: 'ISO 8601 date or date-time; default: `to` minus 24 h' },
   to: { type: 'string', maxLength: 40, description: 'ISO 8601 date or date-time; default: now' },
 } as const;
+
+/**
+ * Text in a JSON body is Unicode: no lone surrogate (a `"\ud800"` escape). DuckDB's JSON
+ * refuses one, so a watchlist named with it failed its audit row with a 500 after the list was
+ * stored. Ajv compiles patterns with the `u` flag: a surrogate pair is one code point outside
+ * this range, a lone surrogate is inside it.
+ */
+export const WELL_FORMED_TEXT = '^[^\\uD800-\\uDFFF]*$';
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * The body schema with every string (and every free-form object's keys) refusing lone
+ * surrogates; a string schema with its own pattern keeps it and gets this one beside it.
+ */
+export function wellFormedText<T extends JsonSchema>(schema: T): T {
+  const walk = (s: unknown): unknown => {
+    if (Array.isArray(s)) return s.map(walk);
+    if (typeof s !== 'object' || s === null) return s;
+    const out: JsonSchema = {};
+    for (const [k, v] of Object.entries(s)) out[k] = k === 'enum' || k === 'const' || k === 'default' ? v : walk(v);
+    const types = Array.isArray(out.type) ? out.type : [out.type];
+    if (types.includes('string')) {
+      if (out.pattern === undefined) out.pattern = WELL_FORMED_TEXT;
+      else out.allOf = [...((out.allOf as unknown[]) ?? []), { pattern: WELL_FORMED_TEXT }];
+    }
+    if (types.includes('object') && out.properties === undefined && out.propertyNames === undefined) {
+      out.propertyNames = { pattern: WELL_FORMED_TEXT };
+    }
+    return out;
+  };
+  return walk(schema) as T;
+}
+
+/** How deep free-form JSON stored as it came (a camera's `attrs`) may nest. */
+export const MAX_JSON_DEPTH = 16;
+
+/**
+ * Free-form JSON stored as it came (a camera's `attrs`): at most MAX_JSON_DEPTH levels, and
+ * its keys and text Unicode. 5,000 levels made JSON.stringify overflow the stack when it was
+ * stored, and a lone surrogate made DuckDB's JSON refuse it: both were 500s. Iterative, so the
+ * check itself cannot overflow. (In JSON Schema a bounded depth compiles to code that doubles
+ * per level, and a pattern cannot reach the values of a free-form object.)
+ */
+export function checkFreeJson(value: unknown, field: string, max = MAX_JSON_DEPTH): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isWellFormedText(v)) throw badInput(`${field} holds text that is not Unicode (a lone surrogate)`);
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) throw badInput(`${field} is nested deeper than ${max} levels`);
+    if (Array.isArray(v)) {
+      for (const child of v) stack.push([child, depth + 1]);
+      continue;
+    }
+    for (const [k, child] of Object.entries(v)) {
+      if (!isWellFormedText(k)) throw badInput(`${field} has a key that is not Unicode (a lone surrogate)`);
+      stack.push([child, depth + 1]);
+    }
+  }
+}

@@ -1,7 +1,10 @@
-// The Fastify application: auth, errors in the contract's shape, metrics per route, OpenAPI,
-// and one plugin per area of the API.
+// The Fastify application: security headers, CORS, auth and rate limits, body limits per route,
+// errors in the contract's shape, metrics per route, OpenAPI, and one plugin per area of the API.
 
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Config } from '../engine/config.js';
@@ -13,8 +16,10 @@ import type { NatsLink } from '../engine/nats/connection.js';
 import type { HitPublisher } from '../engine/ingest/hit-publisher.js';
 import type { Database } from '../engine/store/database.js';
 import type { AuditLog } from '../engine/store/audit-log.js';
-import { VigilError } from '../engine/errors.js';
+import { badInput, VigilError } from '../engine/errors.js';
 import { registerAuth, type TokenBook } from './auth.js';
+import { FailedAuthAudit } from './auth-audit.js';
+import { JwtVerifier } from './jwt.js';
 import { formatValidationErrors } from './validation-message.js';
 import { healthRoutes } from './routes/health.js';
 import { cameraRoutes } from './routes/cameras.js';
@@ -52,14 +57,43 @@ declare module 'fastify' {
   }
 }
 
+/** The routes whose bodies are uploads (http.uploadLimitBytes); every other body gets http.bodyLimitBytes. */
+const UPLOADS = new Set(['PUT /api/v1/cameras', 'PUT /api/v1/areas', 'POST /api/v1/watchlists/:id/entries']);
+
+/** On every answer, errors and event streams included: the API serves JSON and text, never pages. */
+const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cache-control', 'no-store'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"],
+  ['cross-origin-resource-policy', 'same-site'],
+];
+
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const { http } = deps.config;
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: http.bodyLimitBytes,
+    trustProxy: http.trustProxy === false ? false : http.trustProxy === true ? true : [...http.trustProxy],
     schemaErrorFormatter: formatValidationErrors,
+    // A malformed URL or an over-long path parameter is bad input like any other: the
+    // contract's 400, not Fastify's own 400/414 answers outside the error handler.
+    frameworkErrors: (error, request, reply) => {
+      const what = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 100 characters' : 'the URL is malformed';
+      return replyWithError(badInput(`path: ${what}`), request, reply);
+    },
   });
   app.decorate('deps', deps);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    route.bodyLimit = methods.some((m) => UPLOADS.has(`${m} ${route.url}`)) ? http.uploadLimitBytes : http.bodyLimitBytes;
+  });
+  // Set on the raw response, so hijacked answers (the hit stream) carry them too.
+  app.addHook('onRequest', async (_request, reply) => {
+    for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
+  });
   // Query strings and path parameters arrive as text and are coerced to their schema's types;
   // JSON bodies already have types, so `{"lat": null}` must be refused, not read as 0.
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
@@ -74,12 +108,25 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
-  registerAuth(app, deps.tokens, (request, why) => {
-    // Failed authentication is audited (who tried, from where); the write is not awaited so
-    // a flood of bad tokens cannot queue the request behind the store.
-    deps.audit
-      .record({ actor: null, role: null, action: 'auth.failed', target: request.url.slice(0, 200), reason: why, ip: request.ip })
-      .catch((err) => deps.log.warn(`audit write failed: ${(err as Error).message}`));
+  if (http.cors.origins.length > 0) {
+    // Before auth: a preflight carries no token and is answered by the plugin's own hook.
+    await app.register(cors, {
+      origin: [...http.cors.origins],
+      methods: ['GET', 'PUT', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+      exposedHeaders: ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+
+  const failures = new FailedAuthAudit(deps.audit, deps.metrics, deps.config.auth.auditFailures, deps.log);
+  app.addHook('onClose', async () => failures.close());
+  const jwtSettings = deps.config.auth.jwt;
+  registerAuth(app, {
+    tokens: deps.tokens,
+    jwt: jwtSettings ? JwtVerifier.open(jwtSettings, (m) => deps.log.warn(m)) : null,
+    limit: http.rateLimit.max > 0 ? await rateLimiter(app, deps) : undefined,
+    onFailure: (request, failure) => failures.record(request, failure),
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -88,17 +135,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       .observe(reply.elapsedTime / 1000);
   });
 
-  app.setErrorHandler((error: FastifyError | VigilError, request, reply) => {
-    if ('validation' in error && error.validation) {
-      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', code: 'VIGIL_ERR_INPUT_INVALID', message: error.message });
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.status(status).send({ statusCode: status, error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', message: status === 503 ? error.message : 'internal error' });
-    }
-    return reply.status(status).send({ statusCode: status, error: httpReason(status), code: error.code, message: error.message });
-  });
+  app.setErrorHandler(replyWithError);
 
   await app.register(healthRoutes);
   await app.register(cameraRoutes, { prefix: '/api/v1' });
@@ -113,6 +150,49 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/docs/json', { schema: { hide: true }, config: { access: ['analyst', 'dispatcher'] } }, async () => app.swagger());
   return app;
+}
+
+/**
+ * Errors in the contract's shape. A server error says only an error id; the error itself, its
+ * stack and the request go to the log under that id.
+ */
+export function replyWithError(error: FastifyError | VigilError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if ('validation' in error && error.validation) {
+    return reply.status(400).send({ statusCode: 400, error: 'Bad Request', code: 'VIGIL_ERR_INPUT_INVALID', message: error.message });
+  }
+  const given = error.statusCode;
+  const status = typeof given === 'number' && given >= 400 && given <= 599 ? given : 500;
+  if (status === 503 && error instanceof VigilError) {
+    return reply.status(503).send({ statusCode: 503, error: 'Service Unavailable', code: error.code, message: error.message });
+  }
+  if (status >= 500) {
+    const errorId = randomUUID();
+    request.log.error({ err: error, errorId, method: request.method, route: request.routeOptions.url ?? null }, `request failed (error id ${errorId})`);
+    const internal = new VigilError('INTERNAL', errorId);
+    return reply.status(status).send({ statusCode: status, error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', code: internal.code, message: internal.message, errorId });
+  }
+  return reply.status(status).send({ statusCode: status, error: httpReason(status), code: error.code, message: error.message });
+}
+
+/**
+ * The rate limit per caller: by principal once authenticated, by address otherwise (IPv6 by /64).
+ * Called from the auth hook, between identifying the caller and refusing it.
+ */
+async function rateLimiter(app: FastifyInstance, deps: ApiDeps): Promise<(request: FastifyRequest, reply: FastifyReply) => Promise<void>> {
+  const { max, timeWindowMs } = deps.config.http.rateLimit;
+  await app.register(rateLimit, {
+    global: false,
+    max,
+    timeWindow: timeWindowMs,
+    cache: 10_000,
+    keyGenerator: (request) => (request.principal ? `p:${request.principal.name}` : `ip:${normalizeIP(request.ip)}`),
+    onExceeded: (request) => deps.metrics.rateLimited.labels(request.principal ? 'principal' : 'ip').inc(),
+    errorResponseBuilder: (_request, context) => new VigilError('HTTP_RATE_LIMITED', context.after),
+  });
+  const limit = app.rateLimit();
+  return async (request, reply) => {
+    await limit.call(app, request, reply);
+  };
 }
 
 function httpReason(status: number): string {

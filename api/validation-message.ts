@@ -2,6 +2,7 @@
 // of minute, hour, day" or "body[3].lat must be <= 90".
 
 import type { FastifySchemaValidationError } from 'fastify';
+import { WELL_FORMED_TEXT } from './params.js';
 
 function fieldPath(dataVar: string, instancePath: string): string {
   return (
@@ -26,6 +27,13 @@ export function describeValidationError(e: FastifySchemaValidationError, dataVar
       return `${path} must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
     case 'const':
       return `${path} must be ${JSON.stringify(p.allowedValue)}`;
+    case 'pattern':
+      if (p.pattern === WELL_FORMED_TEXT) {
+        return typeof p.propertyName === 'string' ? `${path} has a key that is not Unicode text (a lone surrogate)` : `${path} must be Unicode text (it holds a lone surrogate)`;
+      }
+      return `${path} ${e.message ?? 'is invalid'}`;
+    case 'propertyNames':
+      return `${path} has a key that is not valid (${String(p.propertyName).slice(0, 40)})`;
     default:
       return `${path} ${e.message ?? 'is invalid'}`;
   }

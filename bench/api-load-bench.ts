@@ -171,7 +171,8 @@ export async function apiLoadBench(argv: string[]): Promise<Record<string, unkno
     const config = validateConfig({
       nats: { url: nats.url },
       dataDir: join(dir, 'data'),
-      http: { host: '127.0.0.1', port: await freePort() },
+      // No rate limit: the bench measures what the API carries, not what the limit lets through.
+      http: { host: '127.0.0.1', port: await freePort(), rateLimit: { max: 0 } },
       auth: { tokens: [{ name: 'bench-analyst', role: 'analyst', sha256: createHash('sha256').update(TOKEN).digest('hex') }] },
     });
     const e = await Engine.start(config, createLogger('warn'), { listen: true });

@@ -4,7 +4,7 @@
 //      matching);
 //  (2) p50/p99 from publishing a read to its hit arriving on NATS, at a steady 50,000 reads/s.
 //
-//   npx vigil bench matching [--plates 1000000] [--zones 1000] [--reads 300000] [--rate 50000] [--seconds 10]
+//   npx vigil bench matching [--plates 1000000] [--faces 10000] [--zones 1000] [--reads 300000] [--rate 50000] [--seconds 10]
 //     [--threads 0,2] [--cpu-prof DIR]
 
 import { createHash } from 'node:crypto';
@@ -123,6 +123,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     options: {
       plates: { type: 'string', default: '1000000' },
       zones: { type: 'string', default: '1000' },
+      faces: { type: 'string', default: '10000' },
       reads: { type: 'string', default: '300000' },
       rate: { type: 'string', default: '50000' },
       seconds: { type: 'string', default: '10' },
@@ -133,6 +134,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
   const threadCounts = values.threads.split(',').map(Number);
   const plates = Number(values.plates);
   const zones = Number(values.zones);
+  const faces = Number(values.faces);
   const reads = Number(values.reads);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
@@ -150,7 +152,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     const { cameras, fences, list, orders } = fixture(plates, zones);
     const rulesDir = join(dir, 'with-rules');
     const step = (what: string) => console.error(`bench matching: ${what}`);
-    step(`storing ${plates} plates, ${zones} zones, ${cameras.length} cameras`);
+    step(`storing ${plates} plates, ${faces} faces, ${zones} zones, ${cameras.length} cameras`);
     const setup = await Engine.start(engineConfig(nats.url, rulesDir), log, { listen: false });
     await upsertCameras(setup.db, cameras);
     setup.placement.upsertCameras(cameras);
@@ -161,6 +163,20 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     await setup.rules.addWatchlist(orders);
     await setup.rules.upsertEntries(orders.id, Array.from({ length: RESPONDENTS }, (_, j) => ({ key: respondentPlate(plates, j), label: null, reference: `PO-${j}`, expiresAt: null })));
     await setup.rules.addGeofences(fences);
+    if (faces > 0) {
+      // A face list of unit 512-d embeddings: held in memory (the RSS target counts it); the
+      // bench's reads are plate reads, so it costs memory, not matching time.
+      const rand = mulberry32(7);
+      await setup.rules.addWatchlist({ ...list, id: 'wl-faces', name: 'faces', kind: 'face', match: { threshold: 0.6 } });
+      await setup.rules.upsertEntries(
+        'wl-faces',
+        Array.from({ length: faces }, (_, i) => {
+          const e = Float32Array.from({ length: 512 }, () => rand() - 0.5);
+          const norm = Math.hypot(...e);
+          return { key: `F${i}`, label: null, reference: null, expiresAt: null, embedding: e.map((x) => x / norm) };
+        }),
+      );
+    }
     // A live change to the big list: how long until it applies, and the longest the event loop
     // (so ingest) was held meanwhile.
     const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -227,6 +243,7 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
 
     return {
       plates,
+      faces,
       zones,
       reads,
       entriesLoadSeconds: Number(entriesLoadSeconds.toFixed(2)),

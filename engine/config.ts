@@ -12,20 +12,75 @@ export type TokenSpec =
   | { name: string; role: Role; token: string }
   | { name: string; role: Role; sha256: string };
 
+export type JwtAlgorithm = 'RS256' | 'ES256';
+
+/** Bearer JWTs from an identity provider, checked with its public key. */
+export interface JwtConfig {
+  /** PEM public key (SPKI) or certificate; exactly one of this and `jwksFile`. */
+  publicKeyFile?: string;
+  /** JSON Web Key Set (`{"keys": [...]}`); the token's `kid` picks the key. */
+  jwksFile?: string;
+  algorithms: JwtAlgorithm[];
+  issuer?: string;
+  audience?: string;
+  /** Dotted path of the claim naming the roles; unset: `role`, then `roles`. */
+  roleClaim?: string;
+  /** The claim that names the caller in the audit log. */
+  nameClaim: string;
+  clockToleranceSeconds: number;
+}
+
 export interface Config {
   nats: {
     url: string;
     prefix: string;
     /** JetStream streams keep messages this long (limits retention). */
     streamMaxAgeHours: number;
+    /** At most one way to authenticate: user and pass, token, nkeySeedFile or credsFile. */
+    user?: string;
+    pass?: string;
+    token?: string;
+    nkeySeedFile?: string;
+    credsFile?: string;
+    /** `required`, or any file given: connect over TLS only. */
+    tls: { required: boolean; caFile?: string; certFile?: string; keyFile?: string };
   };
   dataDir: string;
   /** DuckDB's buffer pool; DuckDB's own default is 80 % of the machine's memory. */
   store: { memoryLimitMb: number };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Behind a reverse proxy: true, or the proxy addresses/CIDRs whose X-Forwarded-For is believed. */
+    trustProxy: boolean | string[];
+    /** JSON bodies of every route but the uploads. */
+    bodyLimitBytes: number;
+    /** PUT /cameras, PUT /areas, POST /watchlists/:id/entries. */
+    uploadLimitBytes: number;
+    /** Per principal (or per address when unauthenticated); `max` 0 turns it off. */
+    rateLimit: { max: number; timeWindowMs: number };
+    /** Browser origins allowed to call the API; none: CORS off. */
+    cors: { origins: string[] };
+  };
   workers: { threads: 'auto' | number };
-  auth: { tokens: TokenSpec[] };
-  retention: { detectionsDays: number };
+  auth: {
+    tokens: TokenSpec[];
+    jwt?: JwtConfig;
+    /** Audit rows for refused requests (401, 403) per minute; the rest are counted and summed. */
+    auditFailures: { perIpPerMinute: number; perMinute: number };
+  };
+  retention: {
+    /** Sightings (raw reads) are purged this many days (of 24 h) after their event time. */
+    detectionsDays: number;
+    /** Hits, and their acknowledgements, this many days after they were emitted. */
+    hitsDays: number;
+    /** Audit rows this many days after they were written: the accountability record, kept longest. */
+    auditDays: number;
+    /** The purge runs this often (and once shortly after start). */
+    purgeIntervalMinutes: number;
+    /** Expired watchlists and entries are deleted this many days after they expired (0: at once). */
+    expiredRulesGraceDays: number;
+  };
   timezone: string;
   ingest: {
     /** A batch is committed once it holds this many messages… */
@@ -55,6 +110,22 @@ const schema = {
         url: { type: 'string', minLength: 1, default: 'nats://127.0.0.1:4222' },
         prefix: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'vigil' },
         streamMaxAgeHours: { type: 'number', exclusiveMinimum: 0, default: 24 },
+        user: { type: 'string', minLength: 1 },
+        pass: { type: 'string', minLength: 1 },
+        token: { type: 'string', minLength: 1 },
+        nkeySeedFile: { type: 'string', minLength: 1 },
+        credsFile: { type: 'string', minLength: 1 },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            required: { type: 'boolean', default: false },
+            caFile: { type: 'string', minLength: 1 },
+            certFile: { type: 'string', minLength: 1 },
+            keyFile: { type: 'string', minLength: 1 },
+          },
+        },
       },
     },
     dataDir: { type: 'string', minLength: 1, default: './data' },
@@ -71,6 +142,29 @@ const schema = {
       properties: {
         host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        trustProxy: {
+          anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+          default: false,
+        },
+        bodyLimitBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
+        uploadLimitBytes: { type: 'integer', minimum: 1024, default: 256 * 1024 * 1024 },
+        rateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            max: { type: 'integer', minimum: 0, default: 3000 },
+            timeWindowMs: { type: 'integer', minimum: 100, default: 10_000 },
+          },
+        },
+        cors: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            origins: { type: 'array', default: [], items: { type: 'string', pattern: '^https?://[^/\\s]+$' } },
+          },
+        },
       },
     },
     workers: {
@@ -105,13 +199,44 @@ const schema = {
             oneOf: [{ required: ['token'] }, { required: ['sha256'] }],
           },
         },
+        jwt: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            publicKeyFile: { type: 'string', minLength: 1 },
+            jwksFile: { type: 'string', minLength: 1 },
+            algorithms: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['RS256', 'ES256'] }, default: ['RS256', 'ES256'] },
+            issuer: { type: 'string', minLength: 1 },
+            audience: { type: 'string', minLength: 1 },
+            roleClaim: { type: 'string', minLength: 1 },
+            nameClaim: { type: 'string', minLength: 1, default: 'sub' },
+            clockToleranceSeconds: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
+          },
+          oneOf: [{ required: ['publicKeyFile'] }, { required: ['jwksFile'] }],
+        },
+        auditFailures: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            perIpPerMinute: { type: 'integer', minimum: 0, default: 30 },
+            perMinute: { type: 'integer', minimum: 0, default: 600 },
+          },
+        },
       },
     },
     retention: {
       type: 'object',
       additionalProperties: false,
       default: {},
-      properties: { detectionsDays: { type: 'number', exclusiveMinimum: 0, default: 30 } },
+      properties: {
+        detectionsDays: { type: 'number', exclusiveMinimum: 0, default: 30 },
+        hitsDays: { type: 'number', exclusiveMinimum: 0, default: 365 },
+        auditDays: { type: 'number', exclusiveMinimum: 0, default: 730 },
+        // At least daily, so nothing outlives its retention by more than a day.
+        purgeIntervalMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 1440, default: 60 },
+        expiredRulesGraceDays: { type: 'number', minimum: 0, default: 0 },
+      },
     },
     timezone: { type: 'string', minLength: 1, default: 'Asia/Tashkent' },
     ingest: {
@@ -133,7 +258,10 @@ const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
 const check = ajv.compile(schema);
 
 /** Environment variables of the contract, with the path each one sets. */
-export const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'threads']> = [
+/** `list`: comma-separated; `trust`: 'true', 'false' or a comma-separated list of addresses. */
+type EnvType = 'string' | 'int' | 'threads' | 'bool' | 'list' | 'trust';
+
+export const ENV_KEYS: ReadonlyArray<readonly [string, string, EnvType]> = [
   ['VIGIL_NATS_URL', 'nats.url', 'string'],
   ['VIGIL_NATS_PREFIX', 'nats.prefix', 'string'],
   ['VIGIL_DATA_DIR', 'dataDir', 'string'],
@@ -141,6 +269,28 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' 
   ['VIGIL_HTTP_PORT', 'http.port', 'int'],
   ['VIGIL_WORKERS', 'workers.threads', 'threads'],
   ['VIGIL_TZ', 'timezone', 'string'],
+  ['VIGIL_NATS_USER', 'nats.user', 'string'],
+  ['VIGIL_NATS_PASS', 'nats.pass', 'string'],
+  ['VIGIL_NATS_TOKEN', 'nats.token', 'string'],
+  ['VIGIL_NATS_NKEY_SEED_FILE', 'nats.nkeySeedFile', 'string'],
+  ['VIGIL_NATS_CREDS_FILE', 'nats.credsFile', 'string'],
+  ['VIGIL_NATS_TLS_REQUIRED', 'nats.tls.required', 'bool'],
+  ['VIGIL_NATS_TLS_CA_FILE', 'nats.tls.caFile', 'string'],
+  ['VIGIL_NATS_TLS_CERT_FILE', 'nats.tls.certFile', 'string'],
+  ['VIGIL_NATS_TLS_KEY_FILE', 'nats.tls.keyFile', 'string'],
+  ['VIGIL_HTTP_TRUST_PROXY', 'http.trustProxy', 'trust'],
+  ['VIGIL_HTTP_RATE_LIMIT_MAX', 'http.rateLimit.max', 'int'],
+  ['VIGIL_HTTP_RATE_LIMIT_WINDOW_MS', 'http.rateLimit.timeWindowMs', 'int'],
+  ['VIGIL_HTTP_CORS_ORIGINS', 'http.cors.origins', 'list'],
+  ['VIGIL_AUTH_JWT_PUBLIC_KEY_FILE', 'auth.jwt.publicKeyFile', 'string'],
+  ['VIGIL_AUTH_JWT_JWKS_FILE', 'auth.jwt.jwksFile', 'string'],
+  ['VIGIL_AUTH_JWT_ISSUER', 'auth.jwt.issuer', 'string'],
+  ['VIGIL_AUTH_JWT_AUDIENCE', 'auth.jwt.audience', 'string'],
+  ['VIGIL_RETENTION_DETECTIONS_DAYS', 'retention.detectionsDays', 'int'],
+  ['VIGIL_RETENTION_HITS_DAYS', 'retention.hitsDays', 'int'],
+  ['VIGIL_RETENTION_AUDIT_DAYS', 'retention.auditDays', 'int'],
+  ['VIGIL_RETENTION_PURGE_INTERVAL_MINUTES', 'retention.purgeIntervalMinutes', 'int'],
+  ['VIGIL_RETENTION_EXPIRED_RULES_GRACE_DAYS', 'retention.expiredRulesGraceDays', 'int'],
 ];
 
 function fail(message: string): never {
@@ -159,8 +309,13 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1]] = value;
 }
 
-function envValue(name: string, raw: string, type: 'string' | 'int' | 'threads'): unknown {
+function envValue(name: string, raw: string, type: EnvType): unknown {
   if (type === 'string') return raw;
+  if (type === 'bool' || (type === 'trust' && /^(true|false)$/.test(raw))) {
+    if (!/^(true|false|1|0)$/.test(raw)) fail(`${name} must be true or false, got '${raw}'`);
+    return raw === 'true' || raw === '1';
+  }
+  if (type === 'list' || type === 'trust') return raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
   if (type === 'threads' && raw === 'auto') return 'auto';
   if (!/^\d+$/.test(raw)) fail(`${name} must be ${type === 'threads' ? "'auto' or " : ''}a whole number, got '${raw}'`);
   return Number(raw);
@@ -180,6 +335,11 @@ function describe(e: ErrorObject): string {
     return `'${path}' needs exactly one of 'token' or 'sha256'`;
   }
   if (path === 'workers.threads') return `'workers.threads' must be 'auto' or a whole number 0–256`;
+  if (e.keyword === 'oneOf' && path === 'auth.jwt') return `'auth.jwt' needs exactly one of 'publicKeyFile' or 'jwksFile'`;
+  if (path === 'http.trustProxy') return `'http.trustProxy' must be true, false or a list of proxy addresses`;
+  if (/^http\.cors\.origins\.\d+$/.test(path) && e.keyword === 'pattern') {
+    return `'${path}' must be an origin such as https://ops.example.org (scheme and host, no path)`;
+  }
   return `'${path || '(root)'}' ${e.message ?? 'is invalid'}`;
 }
 
@@ -198,7 +358,8 @@ export function validateConfig(raw: unknown, fromEnv: ReadonlyMap<string, string
     );
     const messages = [...new Set(specific.map(describe))].map((m) => {
       const key = /^'([^']+)'/.exec(m)?.[1];
-      const env = key ? fromEnv.get(key) : undefined;
+      // An item of a list set from the environment ('http.cors.origins.0') names the list's variable.
+      const env = key ? (fromEnv.get(key) ?? fromEnv.get(key.replace(/\.\d+$/, ''))) : undefined;
       return env ? `${m} (from ${env})` : m;
     });
     fail(messages.join('; '));
@@ -214,7 +375,20 @@ export function validateConfig(raw: unknown, fromEnv: ReadonlyMap<string, string
     if (names.has(t.name)) fail(`'auth.tokens' has the name '${t.name}' twice`);
     names.add(t.name);
   }
+  checkNatsAuth(config.nats);
   return deepFreeze(config);
+}
+
+/** One way to authenticate to NATS at most, and key pairs complete. */
+function checkNatsAuth(n: Config['nats']): void {
+  if ((n.user === undefined) !== (n.pass === undefined)) {
+    fail(n.user === undefined ? `'nats.user' is required with 'nats.pass'` : `'nats.pass' is required with 'nats.user'`);
+  }
+  const ways = (['user', 'token', 'nkeySeedFile', 'credsFile'] as const).filter((k) => n[k] !== undefined);
+  if (ways.length > 1) fail(`${ways.map((k) => `'nats.${k}'`).join(' and ')} are alternatives: set one way to authenticate to NATS`);
+  if ((n.tls.certFile === undefined) !== (n.tls.keyFile === undefined)) {
+    fail(n.tls.certFile === undefined ? `'nats.tls.certFile' is required with 'nats.tls.keyFile'` : `'nats.tls.keyFile' is required with 'nats.tls.certFile'`);
+  }
 }
 
 /** Reads FILE (JSON or YAML) if given, applies the environment, validates. */

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { PrivateNatsServer } from './nats/private-server.js';
+import { natsConnectOptions, type NatsSettings } from './nats/connection.js';
 import { loadConfig } from './config.js';
 import { Engine } from './engine.js';
 import { createLogger, type Logger } from './logger.js';
@@ -14,9 +15,9 @@ import { areasFromGeoJson } from '../api/routes/areas.js';
 import { buildCity } from './sim/city.js';
 import { runSimulation } from './sim/simulator.js';
 
-async function natsAnswers(url: string): Promise<boolean> {
+async function natsAnswers(nats: NatsSettings): Promise<boolean> {
   try {
-    const nc = await connect({ servers: url.split(','), timeout: 1500, maxReconnectAttempts: 0, reconnect: false });
+    const nc = await connect({ ...natsConnectOptions(nats), timeout: 1500, maxReconnectAttempts: 0, reconnect: false });
     await nc.close();
     return true;
   } catch {
@@ -49,7 +50,7 @@ export async function dev(argv: string[]): Promise<void> {
   const config = loadConfig(values.config);
   // Warnings only by default, so the banner below stays readable; VIGIL_LOG_LEVEL=info for more.
   const log = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn');
-  const natsProc = (await natsAnswers(config.nats.url)) ? null : await startPrivateNats(config.nats.url, config.dataDir, log);
+  const natsProc = (await natsAnswers(config.nats)) ? null : await startPrivateNats(config.nats.url, config.dataDir, log);
   const stopNats = async () => natsProc?.stop();
 
   let engine: Engine;
@@ -69,7 +70,7 @@ export async function dev(argv: string[]): Promise<void> {
   engine.placement.setAreas(areas);
 
   const abort = new AbortController();
-  const nc = await connect({ servers: config.nats.url.split(','), maxReconnectAttempts: -1 });
+  const nc = await connect({ ...natsConnectOptions(config.nats), maxReconnectAttempts: -1 });
   // The simulated city keeps publishing across a NATS outage: a failed run starts again.
   const simulation = (async () => {
     while (!abort.signal.aborted) {

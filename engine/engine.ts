@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { buildApi } from '../api/server.js';
-import { TokenBook } from '../api/auth.js';
+import { plainTokenNames, TokenBook } from '../api/auth.js';
 import { isLoopback, type Config, type TokenSpec } from './config.js';
 import { VigilError } from './errors.js';
 import { Placement } from './geo/placement.js';
@@ -27,16 +27,21 @@ import { MatchPool, poolSize } from './ingest/match-pool.js';
 import { KeyedState } from './match/keyed-state.js';
 import { ReadMatcher, type MatchStateValue } from './match/read-matcher.js';
 import { RuleBook } from './match/rule-book.js';
+import { RetentionSchedule } from './retention-schedule.js';
 
 export interface EngineOptions {
   /** Listen on config.http (default true); tests may use `api.inject` instead. */
   listen?: boolean;
+  /** The clock retention purges by (epoch ms; tests move it). */
+  now?: () => number;
 }
 
 export class Engine {
   private consumers: StreamConsumer[] = [];
   private pool: MatchPool | null = null;
   private stopped = false;
+  /** Purges data past its retention on a timer; `run()` purges now. */
+  retention: RetentionSchedule | null = null;
   address: string | null = null;
 
   private constructor(
@@ -57,13 +62,13 @@ export class Engine {
   static async start(config: Readonly<Config>, log: Logger, opts: EngineOptions = {}): Promise<Engine> {
     let tokens: readonly TokenSpec[] = config.auth.tokens;
     let devToken: string | null = null;
-    if (tokens.length === 0) {
+    if (tokens.length === 0 && !config.auth.jwt) {
       if (!isLoopback(config.http.host)) throw new VigilError('CONFIG_LISTEN_UNSAFE', config.http.host);
       devToken = `dev-${randomBytes(18).toString('base64url')}`;
       tokens = [{ name: 'development', role: 'admin', token: devToken }];
       log.warn('no auth.tokens configured: a development admin token was generated for this run (loopback only)');
-    } else if (tokens.some((t) => 'token' in t)) {
-      log.warn('auth.tokens holds plain tokens: store their sha256 instead outside development');
+    } else if (plainTokenNames(tokens).length > 0) {
+      log.warn(`auth.tokens holds plain-text tokens (${plainTokenNames(tokens).map((n) => `'${n}'`).join(', ')}): store their sha256 instead outside development`);
     }
 
     const metrics = new EngineMetrics();
@@ -77,7 +82,7 @@ export class Engine {
 
     let nats: NatsLink;
     try {
-      nats = await NatsLink.open(config.nats.url, log);
+      nats = await NatsLink.open(config.nats, log);
     } catch (err) {
       await db.close();
       throw new Error(`cannot connect to NATS at ${config.nats.url}: ${(err as Error).message}`);
@@ -110,6 +115,8 @@ export class Engine {
     engine = started;
     try {
       await started.startIngest();
+      started.retention = new RetentionSchedule({ db, rules, audit: new AuditLog(db), metrics, log, retention: config.retention, now: opts.now });
+      started.retention.start();
       if (opts.listen !== false) {
         started.address = await api.listen({ host: config.http.host, port: config.http.port });
         log.info(`API listening on ${started.address}`);
@@ -129,7 +136,7 @@ export class Engine {
     const js = jetstream(nats.nc);
     const streams = vigilStreams(config.nats.prefix, config.nats.streamMaxAgeHours);
     for (const spec of Object.values(streams)) await ensureStream(jsm, spec);
-    const dlq = new DeadLetters(js, config.nats.prefix, metrics);
+    const dlq = new DeadLetters(js, config.nats.prefix, metrics, () => nats.nc.info?.max_payload ?? 1024 * 1024);
     const hits = this.hitPublisher;
     const matcher = new ReadMatcher(placement, this.state);
     const { rules, state } = this;
@@ -176,6 +183,7 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.retention?.stop();
     await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
     for (const c of this.consumers) await c.stop();
     await this.pool?.close();

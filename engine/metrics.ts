@@ -185,6 +185,35 @@ export class EngineMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
+  readonly authFailures = new Counter({
+    name: 'vigil_auth_failures_total',
+    help: 'Refused requests: status 401 (reason missing, invalid, expired) or 403 (forbidden, no_role).',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly auditDropped = new Counter({
+    name: 'vigil_audit_dropped_total',
+    help: 'Refused requests past the auth.auditFailures limits: counted here and summed in one audit row a minute, not written one by one.',
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'vigil_http_rate_limited_total',
+    help: 'Requests answered 429 by http.rateLimit, by caller (principal or ip when unauthenticated).',
+    labelNames: ['caller'] as const,
+    registers: [this.registry],
+  });
+  readonly purgedRows = new Counter({
+    name: 'vigil_purged_rows_total',
+    help: 'Rows deleted by retention, by table (watchlists and watchlist_entries: expired rules).',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly purgeRuns = new Counter({
+    name: 'vigil_purge_runs_total',
+    help: 'Retention purge runs, by outcome (ok, error).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -3,7 +3,7 @@
 
 import { encode } from '@msgpack/msgpack';
 import { asRecordError, toDetection, type Detection, type RejectReason } from '../engine/domain/detection.js';
-import { decodeMsgpack, lastToken } from './payload.js';
+import { decodeMsgpack, lastToken, msgpackArrayOffsets } from './payload.js';
 
 export interface InboundMessage {
   subject: string;
@@ -47,12 +47,15 @@ export function decodeDetections(messages: readonly InboundMessage[], nowMs: num
     }
     const camera = lastToken(m.subject);
     if (Array.isArray(payload)) {
+      let offsets: number[] | null | undefined; // found on the batch's first bad record
       for (let i = 0; i < payload.length; i++) {
         try {
           reads.push(stamp(toDetection(payload[i], camera, nowMs), m.seq, i));
         } catch (err) {
           const e = asRecordError(err);
-          rejects.push({ seq: m.seq, subject: m.subject, index: i, data: reencode(payload[i]), reason: e.reason, message: e.message });
+          if (offsets === undefined) offsets = msgpackArrayOffsets(m.data);
+          const data = offsets ? m.data.subarray(offsets[i], offsets[i + 1]) : reencode(payload[i]);
+          rejects.push({ seq: m.seq, subject: m.subject, index: i, data, reason: e.reason, message: e.message });
         }
       }
     } else {

@@ -17,7 +17,7 @@ import { badInput } from '../../engine/errors.js';
 import { listAreas, type Area } from '../../engine/store/catalog.js';
 import { hourOfWeek, incidentPoints, incidentSeries, type TrendBucket, type TrendGroup } from '../../engine/store/analytics-query.js';
 import { answer } from '../answer.js';
-import { timeWindow, timeWindowSchema } from '../params.js';
+import { checkSeriesLength, timeWindow, timeWindowSchema } from '../params.js';
 
 interface Common {
   from?: string;
@@ -242,6 +242,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const q = request.query;
       const { from, to } = timeWindow(q, config.timezone);
+      checkSeriesLength({ from, to }, q.bucket);
       const f = { from, to, type: q.type, area: q.area };
       const group: TrendGroup = q.groupBy ?? null;
       const series = await incidentSeries(db, f, q.bucket, group);

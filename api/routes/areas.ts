@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { badInput } from '../../engine/errors.js';
 import { checkAreaGeometry } from '../../engine/geo/geojson.js';
 import { listAreas, replaceAreas, type Area } from '../../engine/store/catalog.js';
+import { wellFormedText } from '../params.js';
 
 interface FeatureCollection {
   type: 'FeatureCollection';
@@ -46,7 +47,7 @@ export async function areaRoutes(app: FastifyInstance): Promise<void> {
       config: { access: [] },
       schema: {
         summary: 'Replace all areas with a GeoJSON FeatureCollection of (Multi)Polygons',
-        body: {
+        body: wellFormedText({
           type: 'object',
           required: ['type', 'features'],
           properties: {
@@ -61,7 +62,7 @@ export async function areaRoutes(app: FastifyInstance): Promise<void> {
               },
             },
           },
-        },
+        }),
       },
     },
     async (request) => {

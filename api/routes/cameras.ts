@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { badInput } from '../../engine/errors.js';
 import { listCameras, upsertCameras, type Camera } from '../../engine/store/catalog.js';
+import { checkFreeJson, wellFormedText } from '../params.js';
 
 const cameraSchema = {
   type: 'object',
@@ -26,7 +27,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       config: { access: [] },
       schema: {
         summary: 'Upsert cameras',
-        body: { type: 'array', maxItems: 200000, items: cameraSchema },
+        body: wellFormedText({ type: 'array', maxItems: 200000, items: cameraSchema }),
         response: { 200: { type: 'object', properties: { upserted: { type: 'integer' } } } },
       },
     },
@@ -36,6 +37,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       cameras.forEach((c, i) => {
         if (seen.has(c.id)) throw badInput(`body[${i}].id '${c.id}' appears twice in the upload`);
         seen.add(c.id);
+        if (c.attrs !== undefined) checkFreeJson(c.attrs, `body[${i}].attrs`);
       });
       await upsertCameras(db, cameras);
       placement.upsertCameras(cameras);

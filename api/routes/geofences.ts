@@ -8,6 +8,7 @@ import { checkFenceGeometry } from '../../engine/geo/fence-geometry.js';
 import { newRuleId } from '../../engine/match/rule-book.js';
 import { DEFAULT_COOLDOWN_SECONDS, type FenceTrigger, type Geofence } from '../../engine/match/rules.js';
 import { actorOf } from '../auth.js';
+import { wellFormedText } from '../params.js';
 
 interface GeofenceBody {
   name: string;
@@ -30,7 +31,7 @@ export async function geofenceRoutes(app: FastifyInstance): Promise<void> {
       config: { access: [] },
       schema: {
         summary: 'Create a geofence',
-        body: {
+        body: wellFormedText({
           type: 'object',
           additionalProperties: false,
           required: ['name', 'geometry', 'trigger', 'priority'],
@@ -45,7 +46,7 @@ export async function geofenceRoutes(app: FastifyInstance): Promise<void> {
             priority: { type: 'integer', minimum: 0, maximum: 100 },
             cooldownSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
           },
-        },
+        }),
       },
     },
     async (request, reply) => {

@@ -6,7 +6,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { priorityBand } from '../../engine/ingest/detection-ingest.js';
 import { hitForAck, listHits, recordAck } from '../../engine/store/hit-query.js';
-import { timeWindow, timeWindowSchema } from '../params.js';
+import { timeWindow, timeWindowSchema, wellFormedText } from '../params.js';
 import { actorOf } from '../auth.js';
 
 interface ListQuery {
@@ -111,12 +111,12 @@ export async function hitRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "A dispatcher's decision on a hit (audited)",
         params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
-        body: {
+        body: wellFormedText({
           type: 'object',
           additionalProperties: false,
           required: ['status'],
           properties: { status: { enum: ['accepted', 'rejected'] }, reason: { type: 'string', minLength: 1, maxLength: 1000 } },
-        },
+        }),
       },
     },
     async (request) => {

@@ -16,6 +16,7 @@ import {
 } from '../../engine/match/rules.js';
 import { parseInstant } from '../../engine/domain/city-time.js';
 import { retroMatch } from '../retro-match.js';
+import { wellFormedText } from '../params.js';
 
 interface WatchlistBody {
   name: string;
@@ -63,7 +64,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
       config: { access: [] },
       schema: {
         summary: 'Create a watchlist',
-        body: {
+        body: wellFormedText({
           type: 'object',
           additionalProperties: false,
           required: ['name', 'kind', 'priority', 'legalBasis'],
@@ -85,7 +86,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
             alertOnRead: { type: 'boolean' },
             cooldownSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
           },
-        },
+        }),
       },
     },
     async (request, reply) => {
@@ -149,7 +150,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Add or replace entries; retro=24h also matches them against stored sightings of that window',
         params: idParams,
         querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 } } },
-        body: {
+        body: wellFormedText({
           type: 'array',
           minItems: 1,
           maxItems: MAX_ENTRIES_PER_REQUEST,
@@ -165,7 +166,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
               embedding: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'number' } },
             },
           },
-        },
+        }),
       },
     },
     async (request) => {

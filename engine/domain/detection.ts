@@ -53,9 +53,27 @@ const FUTURE_LIMIT_MS = 24 * 3600 * 1000;
 const MAX_ID_LENGTH = 128;
 const MAX_KIND_LENGTH = 32;
 const MAX_EMBEDDING_DIM = 4096;
+/** attrs are stored as JSON: JSON.stringify overflows the stack near a few thousand levels. */
+const MAX_ATTRS_DEPTH = 16;
+/** About this many bytes of JSON at most per record's attrs. */
+const MAX_ATTRS_BYTES = 64 * 1024;
 
+/** A UTF-16 surrogate without its partner: not Unicode text, and DuckDB's JSON refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when `s` is well-formed Unicode (String.prototype.isWellFormed, which ES2022 lacks). */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/**
+ * A map as MessagePack and JSON decode one: a plain object. Not an array, a bin, or the
+ * objects the decoder makes of extension types (a timestamp's Date, an ExtData).
+ */
 export function isPlainMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 export function requireEpochMs(record: Record<string, unknown>, field: string, nowMs: number): number {
@@ -78,7 +96,47 @@ export function optionalString(record: Record<string, unknown>, field: string, m
   if (v.length === 0 || v.length > max) {
     throw new RecordError('out_of_range', `${field}: must be 1–${max} characters, got ${v.length}`);
   }
+  if (!isWellFormedText(v)) throw new RecordError('wrong_type', `${field}: not Unicode text (a lone surrogate)`);
   return v;
+}
+
+/**
+ * `attrs`: a map, stored as JSON with the record. Bounded in depth and size, and all its text
+ * well-formed: a 10,000-level map made JSON.stringify throw at every retry of its batch (the
+ * stream stalled behind it), and a lone surrogate made DuckDB's JSON refuse the whole batch.
+ */
+export function optionalAttrs(record: Record<string, unknown>): Record<string, unknown> | undefined {
+  const attrs = record.attrs;
+  if (attrs === undefined || attrs === null) return undefined;
+  if (!isPlainMap(attrs)) throw new RecordError('wrong_type', `attrs: must be a map, got ${preview(attrs)}`);
+  // Iterative walk: the input's depth must not decide this function's stack.
+  const stack: Array<[unknown, number]> = [[attrs, 1]];
+  let bytes = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      bytes += value.length + 2;
+      if (!isWellFormedText(value)) throw new RecordError('wrong_type', 'attrs: holds text that is not Unicode (a lone surrogate)');
+    } else if (value instanceof Uint8Array) {
+      bytes += value.byteLength * 6; // JSON writes a bin as {"0":n,…}
+    } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+      if (depth > MAX_ATTRS_DEPTH) throw new RecordError('out_of_range', `attrs: nested deeper than ${MAX_ATTRS_DEPTH} levels`);
+      if (Array.isArray(value)) {
+        bytes += 2 + value.length;
+        for (const v of value) stack.push([v, depth + 1]);
+      } else {
+        for (const [k, v] of Object.entries(value)) {
+          bytes += k.length + 4;
+          if (!isWellFormedText(k)) throw new RecordError('wrong_type', 'attrs: holds a key that is not Unicode (a lone surrogate)');
+          stack.push([v, depth + 1]);
+        }
+      }
+    } else {
+      bytes += 24;
+    }
+    if (bytes > MAX_ATTRS_BYTES) throw new RecordError('out_of_range', `attrs: larger than ${MAX_ATTRS_BYTES / 1024} KiB`);
+  }
+  return attrs;
 }
 
 /** lat and lon come together, as finite degrees in range; null when absent. */
@@ -123,6 +181,8 @@ function embeddingOf(value: unknown): Float32Array {
         throw new RecordError('bad_embedding', `embedding: element ${i} is not a finite number`);
       }
       floats[i] = x;
+      // Past float32's range (±3.4e38) the stored value would be infinite.
+      if (!Number.isFinite(floats[i])) throw new RecordError('bad_embedding', `embedding: element ${i} is out of float32 range`);
     }
     return floats;
   }
@@ -139,6 +199,7 @@ export function toDetection(record: unknown, subjectCamera: string, nowMs: numbe
   if (kind.length === 0 || kind.length > MAX_KIND_LENGTH) {
     throw new RecordError('out_of_range', `kind: must be 1–${MAX_KIND_LENGTH} characters`);
   }
+  if (!isWellFormedText(kind)) throw new RecordError('wrong_type', 'kind: not Unicode text (a lone surrogate)');
   const d: Detection = { ts, kind, camera: optionalString(record, 'camera', MAX_ID_LENGTH) ?? subjectCamera };
   const id = optionalString(record, 'id', MAX_ID_LENGTH);
   if (id !== undefined) d.id = id;
@@ -170,10 +231,8 @@ export function toDetection(record: unknown, subjectCamera: string, nowMs: numbe
   if (record.embedding !== undefined && record.embedding !== null) d.embedding = embeddingOf(record.embedding);
   else if (kind === 'face') throw new RecordError('missing_field', 'embedding: required for kind face');
 
-  if (record.attrs !== undefined && record.attrs !== null) {
-    if (!isPlainMap(record.attrs)) throw new RecordError('wrong_type', `attrs: must be a map, got ${preview(record.attrs)}`);
-    d.attrs = record.attrs;
-  }
+  const attrs = optionalAttrs(record);
+  if (attrs !== undefined) d.attrs = attrs;
   return d;
 }
 

@@ -1,6 +1,6 @@
 // An incident from the incident system (calls, patrols, panic buttons) and its checks.
 
-import { isPlainMap, optionalPosition, optionalString, preview, RecordError, requireEpochMs } from './detection.js';
+import { isPlainMap, optionalAttrs, optionalPosition, optionalString, preview, RecordError, requireEpochMs } from './detection.js';
 
 export interface Incident {
   id: string;
@@ -32,9 +32,7 @@ export function toIncident(record: unknown, subjectType: string, nowMs: number):
   }
   const source = optionalString(record, 'source', 32);
   if (source !== undefined) incident.source = source;
-  if (record.attrs !== undefined && record.attrs !== null) {
-    if (!isPlainMap(record.attrs)) throw new RecordError('wrong_type', `attrs: must be a map, got ${preview(record.attrs)}`);
-    incident.attrs = record.attrs;
-  }
+  const attrs = optionalAttrs(record);
+  if (attrs !== undefined) incident.attrs = attrs;
   return incident;
 }

@@ -1,4 +1,5 @@
 // Bad input goes to `<prefix>.dlq.<det|incident>` with the reason, never silently away.
+// A reject too big to file with its headers is filed truncated, with Vigil-Truncated.
 // Published through JetStream (stream VIGIL_DLQ) with a message id derived from the stream
 // sequence and batch index, so a batch retried after a failure does not file a reject twice.
 
@@ -17,11 +18,16 @@ function headerSafe(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').slice(0, 1024);
 }
 
+/** Room kept for the Vigil-* and Nats-Msg-Id headers (the error text is capped at 1 KiB). */
+const HEADER_ROOM = 4096;
+
 export class DeadLetters {
   constructor(
     private readonly js: JetStreamClient,
     private readonly prefix: string,
     private readonly metrics: EngineMetrics,
+    /** The broker's max_payload: a reject near it would not fit with its headers. */
+    private readonly maxPayload: () => number,
   ) {}
 
   /** Resolves once JetStream stored every reject; throws (so the batch is retried) otherwise. */
@@ -35,7 +41,15 @@ export class DeadLetters {
         h.set('Vigil-Reason', r.reason);
         h.set('Vigil-Subject', headerSafe(r.subject));
         if (r.index !== undefined) h.set('Vigil-Index', String(r.index));
-        return this.js.publish(subject, r.data, { headers: h, msgID: `${input}:${r.seq}:${r.index ?? '-'}` });
+        // Too big to file whole: the head of it, and its length. The original stays in the
+        // input stream (at Vigil-Subject's sequence) for as long as that stream keeps it.
+        let data = r.data;
+        const room = this.maxPayload() - HEADER_ROOM;
+        if (data.byteLength > room) {
+          h.set('Vigil-Truncated', String(data.byteLength));
+          data = data.subarray(0, Math.max(0, room));
+        }
+        return this.js.publish(subject, data, { headers: h, msgID: `${input}:${r.seq}:${r.index ?? '-'}` });
       }),
     );
   }

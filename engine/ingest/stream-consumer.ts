@@ -26,11 +26,27 @@ import type { EngineMetrics } from '../metrics.js';
 import { AppliedSequences, type SeqRange } from './applied-sequences.js';
 
 export interface InboundBatchMessage {
-  subject: string;
-  data: Uint8Array;
-  seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly seq: number;
   /** When JetStream stored the message (epoch ms); parsed only when asked (hit latency). */
-  storedAt: () => number;
+  storedAt(): number;
+}
+
+/** A class, not an object literal with a closure: one small object per message. */
+class Inbound implements InboundBatchMessage {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  constructor(
+    private readonly m: JsMsg,
+    readonly seq: number,
+  ) {
+    this.subject = m.subject;
+    this.data = m.data;
+  }
+  storedAt(): number {
+    return this.m.info.timestampNanos / 1e6;
+  }
 }
 
 /**
@@ -89,19 +105,22 @@ export function streamSeqOf(m: JsMsg): number {
   // library's own parse as the fallback.
   const reply = (m as unknown as { reply?: unknown }).reply;
   if (typeof reply !== 'string') return m.seq;
+  // One pass: where the 5th, 6th, 7th and 8th dots are, and how many dots there are.
   let dots = 0;
-  let at = 0;
-  const wanted = tokenCount(reply) === 9 ? 5 : 7;
-  for (; at < reply.length && dots < wanted; at++) if (reply.charCodeAt(at) === 46) dots++;
-  const end = reply.indexOf('.', at);
-  const seq = Number(reply.slice(at, end));
+  let d5 = -1;
+  let d6 = -1;
+  let d7 = -1;
+  let d8 = -1;
+  for (let i = 0; i < reply.length; i++) {
+    if (reply.charCodeAt(i) !== 46) continue;
+    dots++;
+    if (dots === 5) d5 = i;
+    else if (dots === 6) d6 = i;
+    else if (dots === 7) d7 = i;
+    else if (dots === 8) d8 = i;
+  }
+  const seq = dots === 8 ? Number(reply.slice(d5 + 1, d6)) : Number(reply.slice(d7 + 1, d8));
   return Number.isSafeInteger(seq) && seq > 0 ? seq : m.seq;
-}
-
-function tokenCount(s: string): number {
-  let n = 1;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 46) n++;
-  return n;
 }
 /** Messages per pull request: a few batches' worth for single reads, bounded memory for big ones. */
 const PULL_MESSAGES = 2000;
@@ -129,7 +148,7 @@ export class StreamConsumer<S = unknown> {
     this.applied = o.applied;
   }
 
-  /** False while batches fail to commit (the store or the DLQ is unreachable). */
+  /** False while a stage keeps failing (the store, the DLQ or the hits stream is unreachable). */
   get healthy(): boolean {
     return this.failing.size === 0;
   }
@@ -159,14 +178,14 @@ export class StreamConsumer<S = unknown> {
       max_ack_pending: this.o.maxAckPending,
       max_deliver: -1,
     });
+    // Rare-event counters start at 0, so rate() has a series (and a panel a line) before the first.
+    this.o.metrics.storeErrors.labels(stream).inc(0);
+    this.o.metrics.redelivered.labels(stream).inc(0);
     const consumer = await js.consumers.get(stream, durable);
     // Pull by message count. Pulling by bytes (max_bytes) stalled for good after a few
     // thousand small messages (nats.js 3.4 with nats-server 2.9): the client's byte count of
     // what it still expects drifted from the server's, so it never asked for more. The buffer
     // holds at most this many messages; the server stops at max_ack_pending.
-    // Rare-event counters start at 0, so rate() has a series (and a panel a line) before the first.
-    this.o.metrics.storeErrors.labels(stream).inc(0);
-    this.o.metrics.redelivered.labels(stream).inc(0);
     this.messages = await consumer.consume({ max_messages: Math.min(this.o.maxAckPending, PULL_MESSAGES) });
     this.loop = this.run(this.messages);
     this.poller = setInterval(() => void this.pollPending(), PENDING_POLL_MS);
@@ -223,7 +242,7 @@ export class StreamConsumer<S = unknown> {
       const seq = streamSeqOf(m);
       if (next.has(seq)) continue;
       next.add(seq);
-      fresh.push({ subject: m.subject, data: m.data, seq, storedAt: () => m.info.timestampNanos / 1e6 });
+      fresh.push(new Inbound(m, seq));
     }
     const work = fresh.length > 0 ? await this.retrying('apply', () => this.o.handler.stage(fresh)) : null;
     if (work === STOPPED) return; // unacknowledged: redelivered to the next start

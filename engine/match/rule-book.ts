@@ -9,6 +9,7 @@ import type { CameraSite } from '../geo/placement.js';
 import type { Database } from '../store/database.js';
 import {
   deleteEntry,
+  deleteExpiredEntries,
   deleteGeofence,
   deleteWatchlist,
   insertGeofence,
@@ -111,6 +112,14 @@ export function compileSnapshot(
   };
 }
 
+/** What a retention pass removed from the rules. */
+export interface ExpiredRules {
+  /** Lists deleted, each with the entries it held (deleted with it). */
+  watchlists: Array<{ id: string; entries: number }>;
+  /** Entries deleted from lists that stay. */
+  entries: Array<{ watchlist: string; keys: string[] }>;
+}
+
 export function newRuleId(prefix: 'wl' | 'gf'): string {
   return `${prefix}_${randomBytes(6).toString('base64url')}`;
 }
@@ -209,6 +218,42 @@ export class RuleBook {
     if (w.kind === 'plate') this.plates.remove(old);
     this.rebuild(w.kind);
     return true;
+  }
+
+  /**
+   * Retention: deletes the watchlists and entries that expired at or before `cutoff` (epoch ms),
+   * each list's entries in one transaction and one snapshot rebuild. Expiry is checked again
+   * after each write, so an entry renewed meanwhile stays. `removed` is filled as it goes, so a
+   * caller still knows what went when a later write throws.
+   */
+  async removeExpired(cutoff: number, removed: ExpiredRules = { watchlists: [], entries: [] }): Promise<ExpiredRules> {
+    const expired = (at: number | null) => at !== null && at <= cutoff;
+    for (const w of [...this.lists.values()]) {
+      if (!expired(w.expiresAt)) continue;
+      const entries = this.entries.get(w.id)?.size ?? 0;
+      if (await this.removeWatchlist(w.id)) removed.watchlists.push({ id: w.id, entries });
+    }
+    for (const listId of [...this.entries.keys()]) {
+      const keys = [...(this.entries.get(listId)?.values() ?? [])].filter((e) => expired(e.expiresAt)).map((e) => e.key);
+      if (keys.length === 0) continue;
+      await deleteExpiredEntries(this.db, listId, keys, cutoff);
+      const w = this.lists.get(listId);
+      const map = this.entries.get(listId);
+      if (!w || !map) continue; // the list was deleted meanwhile, with its entries
+      const gone: string[] = [];
+      for (const key of keys) {
+        const e = map.get(key);
+        if (!e || !expired(e.expiresAt)) continue;
+        map.delete(key);
+        if (w.kind === 'plate') this.plates.remove(e);
+        gone.push(key);
+      }
+      if (gone.length > 0) {
+        this.rebuild(w.kind);
+        removed.entries.push({ watchlist: listId, keys: gone });
+      }
+    }
+    return removed;
   }
 
   async addGeofence(g: Geofence): Promise<void> {

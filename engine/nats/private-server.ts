@@ -43,6 +43,8 @@ export interface PrivateNatsOptions {
   port: number;
   /** JetStream's store folder; a config file is written beside it. */
   dir: string;
+  /** More nats-server configuration (authorization, tls blocks), appended to the file as is. */
+  extraConfig?: string;
 }
 
 export class PrivateNatsServer {
@@ -62,7 +64,7 @@ export class PrivateNatsServer {
     // max_payload above 1 MiB: the contract accepts gateway batches of up to 1 MiB plus headers.
     writeFileSync(
       conf,
-      `listen: "${this.o.host}:${this.o.port}"\nmax_payload: 2MB\njetstream { store_dir: "${join(this.o.dir, 'js')}" }\n`,
+      `listen: "${this.o.host}:${this.o.port}"\nmax_payload: 2MB\njetstream { store_dir: "${join(this.o.dir, 'js')}" }\n${this.o.extraConfig ?? ''}\n`,
     );
     const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });
     this.proc = proc;

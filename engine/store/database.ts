@@ -2,10 +2,18 @@
 // at a time, and a small pool of reader connections for the API (queries run on DuckDB's own
 // threads, so the event loop never waits on them).
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+/**
+ * Fault injection for tests only: with VIGIL_FAULT_STORE_UNWRITABLE=<file>, every write
+ * transaction fails at its commit while that file exists, and is rolled back, as DuckDB's
+ * commit fails when the disk is full ("Could not write file …wal: No space left on device").
+ * Read once at start; when unset it costs one comparison per transaction.
+ */
+const FAULT_UNWRITABLE_FLAG = process.env.VIGIL_FAULT_STORE_UNWRITABLE || null;
 
 export type Row = Record<string, unknown>;
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
@@ -57,6 +65,9 @@ export class Database {
       await this.writer.run('BEGIN TRANSACTION');
       try {
         const result = await work(this.writer);
+        if (FAULT_UNWRITABLE_FLAG !== null && existsSync(FAULT_UNWRITABLE_FLAG)) {
+          throw new Error(`Failed to commit: store unwritable (VIGIL_FAULT_STORE_UNWRITABLE: ${FAULT_UNWRITABLE_FLAG} exists)`);
+        }
         await this.writer.run('COMMIT');
         return result;
       } catch (err) {

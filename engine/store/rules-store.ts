@@ -147,6 +147,24 @@ export function deleteEntry(db: Database, watchlist: string, key: string): Promi
   });
 }
 
+/**
+ * Entries of `keys` that expired at or before `cutoff` (retention). The expiry is checked
+ * again here, so an entry renewed since the caller looked is kept.
+ */
+export function deleteExpiredEntries(db: Database, watchlist: string, keys: readonly string[], cutoff: number): Promise<number> {
+  return db.transaction(async (conn) => {
+    await conn.run('CREATE TEMP TABLE IF NOT EXISTS entry_keys_in (key VARCHAR)');
+    await conn.run('DELETE FROM entry_keys_in');
+    await appendKeys(conn, keys);
+    const r = await conn.run(
+      `DELETE FROM watchlist_entries WHERE watchlist = $1 AND key IN (SELECT key FROM entry_keys_in)
+         AND expires_at <= make_timestamptz($2::BIGINT * 1000)`,
+      [watchlist, BigInt(cutoff)],
+    );
+    return r.rowsChanged;
+  });
+}
+
 export function insertGeofence(db: Database, g: Geofence): Promise<void> {
   return db.transaction(async (conn) => {
     await conn.run(

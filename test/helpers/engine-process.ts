@@ -1,7 +1,7 @@
 // A vigil engine as its own OS process (`vigil serve`), so a test can kill it with SIGKILL.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './nats-server.js';
@@ -18,9 +18,18 @@ export class EngineProcess {
     private readonly configFile: string,
   ) {}
 
-  /** Writes a config with the test tokens (admin, analyst, dispatcher) beside a fresh data folder. */
-  static async create(natsUrl: string, ingest: Record<string, unknown> = {}): Promise<EngineProcess> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'vigil-proc-'));
+  /**
+   * Writes a config with the test tokens (admin, analyst, dispatcher) beside a fresh data folder
+   * (or in `opts.dataDir`, e.g. on a small file system a test fills up); `opts.config` adds
+   * top-level keys (e.g. `store`).
+   */
+  static async create(
+    natsUrl: string,
+    ingest: Record<string, unknown> = {},
+    opts: { dataDir?: string; config?: Record<string, unknown> } = {},
+  ): Promise<EngineProcess> {
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-proc-'));
+    mkdirSync(dataDir, { recursive: true });
     const port = await freePort();
     const configFile = join(dataDir, 'vigil.json');
     writeFileSync(
@@ -31,6 +40,7 @@ export class EngineProcess {
         http: { host: '127.0.0.1', port },
         auth: { tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: role, role, token })) },
         ingest: { batchMaxWaitMs: 5, batchMaxMessages: 200, ...ingest },
+        ...opts.config,
       }),
     );
     return new EngineProcess(dataDir, port, configFile);
@@ -49,6 +59,24 @@ export class EngineProcess {
       if (process.env.VIGIL_TEST_LOG) process.stderr.write(d);
     });
     this.child = p;
+  }
+
+  /** Resident set size of the engine process in bytes (Linux /proc), or null when it is not running. */
+  rssBytes(): number | null {
+    const pid = this.child?.exitCode === null ? this.child.pid : undefined;
+    if (pid === undefined) return null;
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** GET /readyz: the status and the checks. */
+  async readiness(): Promise<{ status: number; checks: Record<string, boolean> }> {
+    const res = await fetch(`${this.url}/readyz`);
+    return { status: res.status, checks: ((await res.json()) as { checks: Record<string, boolean> }).checks };
   }
 
   async ready(): Promise<boolean> {

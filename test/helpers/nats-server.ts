@@ -12,8 +12,14 @@ export { freePort };
 export class TestNatsServer {
   private constructor(private readonly server: PrivateNatsServer) {}
 
-  static async start(): Promise<TestNatsServer> {
-    const server = new PrivateNatsServer({ host: '127.0.0.1', port: await freePort(), dir: mkdtempSync(join(tmpdir(), 'vigil-nats-')) });
+  /** `extraConfig`: nats-server configuration appended as is (an authorization or tls block). */
+  static async start(opts: { extraConfig?: string } = {}): Promise<TestNatsServer> {
+    const server = new PrivateNatsServer({
+      host: '127.0.0.1',
+      port: await freePort(),
+      dir: mkdtempSync(join(tmpdir(), 'vigil-nats-')),
+      extraConfig: opts.extraConfig,
+    });
     await server.start();
     return new TestNatsServer(server);
   }

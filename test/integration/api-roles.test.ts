@@ -1,9 +1,14 @@
 // Who may call what: every route the app serves × {no token, bad token, admin, analyst,
-// dispatcher}, against CONTRACT.md §4's table. Authentication comes before any validation, and
-// failed authentications land in the audit log.
+// dispatcher, the same roles as JWTs, and JWTs that must be refused}, against CONTRACT.md §4's
+// table. Authentication comes before any validation, and refusals land in the audit log.
 
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastify';
+import { exportJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { TOKENS, auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
 import type { Engine } from '../../engine/engine.js';
@@ -79,8 +84,29 @@ function servedRoutes(printed: string): string[] {
   return found.sort();
 }
 
-const CALLERS = ['no token', 'bad token', 'admin', 'analyst', 'dispatcher'] as const;
+const CALLERS = [
+  'no token',
+  'bad token',
+  'admin',
+  'analyst',
+  'dispatcher',
+  'jwt admin',
+  'jwt analyst',
+  'jwt dispatcher',
+  'jwt analyst+dispatcher',
+  'jwt expired',
+  'jwt wrong key',
+  'jwt HS256',
+  'jwt none',
+  'jwt no role',
+] as const;
 type Caller = (typeof CALLERS)[number];
+type JwtCaller = Extract<Caller, `jwt ${string}`>;
+
+/** Signed in beforeAll: RS256 and ES256 keys in a JWKS file the engine reads. */
+const JWTS = {} as Record<JwtCaller, string>;
+const ISSUER = 'https://idp.test';
+const AUDIENCE = 'vigil';
 
 function headersOf(caller: Caller): Record<string, string> {
   switch (caller) {
@@ -88,9 +114,42 @@ function headersOf(caller: Caller): Record<string, string> {
       return {};
     case 'bad token':
       return { authorization: 'Bearer not-a-vigil-token-0123456789abcdef' };
-    default:
+    case 'admin':
+    case 'analyst':
+    case 'dispatcher':
       return auth(caller);
+    default:
+      return { authorization: `Bearer ${JWTS[caller]}` };
   }
+}
+
+async function signJwts(): Promise<string> {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwks = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' }] };
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-jwks-')), 'jwks.json');
+  writeFileSync(file, JSON.stringify(jwks));
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (claims: Record<string, unknown>, key: KeyObject, alg: 'RS256' | 'ES256', kid: string, exp = now + 3600) =>
+    new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt(now - 60).setExpirationTime(exp).sign(key);
+  JWTS['jwt admin'] = await sign({ sub: 'jwt-ops', role: 'admin' }, rsa.privateKey, 'RS256', 'rsa-1');
+  JWTS['jwt analyst'] = await sign({ sub: 'jwt-analyst', roles: ['analyst', 'not-a-vigil-role'] }, ec.privateKey, 'ES256', 'ec-1');
+  JWTS['jwt dispatcher'] = await sign({ sub: 'jwt-desk', role: 'dispatcher' }, rsa.privateKey, 'RS256', 'rsa-1');
+  JWTS['jwt analyst+dispatcher'] = await sign({ sub: 'jwt-both', roles: ['dispatcher', 'analyst'] }, ec.privateKey, 'ES256', 'ec-1');
+  JWTS['jwt expired'] = await sign({ sub: 'jwt-late', role: 'admin' }, rsa.privateKey, 'RS256', 'rsa-1', now - 120);
+  JWTS['jwt wrong key'] = await sign({ sub: 'jwt-forger', role: 'admin' }, stranger.privateKey, 'RS256', 'rsa-1');
+  // The classic confusion: HMAC keyed with the public key's bytes, which a careless verifier accepts.
+  const hmacKey = new TextEncoder().encode(rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+  JWTS['jwt HS256'] = await new SignJWT({ sub: 'jwt-hmac', role: 'admin' })
+    .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(now + 3600)
+    .sign(hmacKey);
+  JWTS['jwt none'] = new UnsecuredJWT({ sub: 'jwt-none', role: 'admin' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now + 3600).encode();
+  JWTS['jwt no role'] = await sign({ sub: 'jwt-nobody', groups: ['staff'] }, rsa.privateKey, 'RS256', 'rsa-1');
+  return file;
 }
 
 function expectErrorShape(res: { statusCode: number; body: string }, status?: number): void {
@@ -126,8 +185,19 @@ async function call(row: RouteRow, headers: Record<string, string>): Promise<{ s
 }
 
 beforeAll(async () => {
+  const jwksFile = await signJwts();
   nats = await TestNatsServer.start();
-  engine = await startEngine(testConfig(nats.url));
+  engine = await startEngine(
+    testConfig(nats.url, {
+      auth: {
+        tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-user`, role, token })),
+        jwt: { jwksFile, issuer: ISSUER, audience: AUDIENCE },
+        // This file refuses hundreds of requests from one address within a minute and then
+        // looks for its probes in the audit log: no row may be dropped by the flood limit here.
+        auditFailures: { perIpPerMinute: 100_000, perMinute: 100_000 },
+      },
+    }),
+  );
   served = new Set(servedRoutes(engine.api.printRoutes({ commonPrefix: false })));
 });
 
@@ -174,11 +244,38 @@ describe('route table', () => {
   });
 });
 
+/** The roles a caller holds; '401' or '403' for callers refused on every protected route. */
+function rolesOf(caller: Caller): Role[] | '401' | '403' {
+  switch (caller) {
+    case 'no token':
+    case 'bad token':
+    case 'jwt expired':
+    case 'jwt wrong key':
+    case 'jwt HS256':
+    case 'jwt none':
+      return '401';
+    case 'jwt no role':
+      return '403';
+    case 'jwt admin':
+      return ['admin'];
+    case 'jwt analyst':
+      return ['analyst'];
+    case 'jwt dispatcher':
+      return ['dispatcher'];
+    case 'jwt analyst+dispatcher':
+      return ['analyst', 'dispatcher'];
+    default:
+      return [caller];
+  }
+}
+
 /** What a caller should get: 401, 403, or anything else ('allowed'). */
 function expected(row: RouteRow, caller: Caller): '401' | '403' | 'allowed' {
   if (row.access === 'public') return 'allowed';
-  if (caller === 'no token' || caller === 'bad token') return '401';
-  if (caller === 'admin' || row.access.includes(caller)) return 'allowed';
+  const roles = rolesOf(caller);
+  if (typeof roles === 'string') return roles;
+  const access = row.access;
+  if (roles.includes('admin') || roles.some((r) => access.includes(r))) return 'allowed';
   return '403';
 }
 
@@ -317,5 +414,84 @@ describe('audit of failed authentication', () => {
 
   it('the audit log itself is admin-only', async () => {
     expect((await engine.api.inject({ url: '/api/v1/audit?action=auth.failed', headers: auth('analyst') })).statusCode).toBe(403);
+  });
+});
+
+describe('JWT bearers', () => {
+  type AuditRow = { actor: string | null; role: string | null; action: string; target: string; reason: string; ip: string | null; detail: Record<string, unknown> | null };
+  async function auditRows(action: string, mark: string, count: number): Promise<AuditRow[]> {
+    let rows: AuditRow[] = [];
+    await eventually(
+      async () => {
+        const res = await engine.api.inject({ url: `/api/v1/audit?action=${action}&limit=1000`, headers: auth('admin') });
+        rows = (res.json().rows as AuditRow[]).filter((r) => r.target?.includes(mark));
+        return rows.length >= count;
+      },
+      10_000,
+      `${count} ${action} rows for ${mark}`,
+    );
+    return rows;
+  }
+
+  it('says why: an expired token and a token without a role have their own codes', async () => {
+    const expired = await engine.api.inject({ url: '/api/v1/cameras', headers: headersOf('jwt expired') });
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json().code).toBe('VIGIL_ERR_AUTH_EXPIRED');
+    const noRole = await engine.api.inject({ url: '/api/v1/cameras', headers: headersOf('jwt no role') });
+    expect(noRole.statusCode).toBe(403);
+    expect(noRole.json().code).toBe('VIGIL_ERR_AUTH_NO_ROLE');
+    for (const caller of ['jwt wrong key', 'jwt HS256', 'jwt none'] as const) {
+      const res = await engine.api.inject({ url: '/api/v1/cameras', headers: headersOf(caller) });
+      expect(res.json().code, caller).toBe('VIGIL_ERR_AUTH_INVALID');
+    }
+  });
+
+  it('acts as the name in its sub claim: the audit log records the JWT caller', async () => {
+    const mark = `jwtsub${Date.now()}`;
+    const res = await engine.api.inject({ url: `/api/v1/sightings?plate=01A123BC&reason=${mark}`, headers: headersOf('jwt analyst') });
+    expect(res.statusCode).toBe(200);
+    const audit = await engine.api.inject({ url: '/api/v1/audit?actor=jwt-analyst', headers: auth('admin') });
+    const rows = (audit.json().rows as AuditRow[]).filter((r) => r.reason === mark);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actor: 'jwt-analyst', role: 'analyst' });
+  });
+
+  it('audits a refused JWT with what it claimed, never the token', async () => {
+    const mark = `jwtfail${Date.now()}`;
+    for (const caller of ['jwt expired', 'jwt wrong key', 'jwt HS256', 'jwt none'] as const) {
+      await engine.api.inject({ url: `/api/v1/cameras?${mark}=${caller.replace(/ /g, '-')}`, headers: headersOf(caller) });
+    }
+    const rows = await auditRows('auth.failed', mark, 4);
+    const by = Object.fromEntries(rows.map((r) => [r.target.split('=')[1], r]));
+    expect(by['jwt-expired']).toMatchObject({ actor: null, reason: expect.stringMatching(/expired/), detail: { credential: 'jwt', claimed: { sub: 'jwt-late', alg: 'RS256' } } });
+    expect(by['jwt-wrong-key']).toMatchObject({ reason: expect.stringMatching(/signature/), detail: { claimed: { sub: 'jwt-forger' } } });
+    expect(by['jwt-HS256']).toMatchObject({ reason: expect.stringMatching(/algorithm/), detail: { claimed: { alg: 'HS256' } } });
+    expect(by['jwt-none'].detail).toMatchObject({ claimed: { alg: 'none' } });
+    const text = JSON.stringify(rows);
+    for (const caller of ['jwt expired', 'jwt wrong key', 'jwt HS256', 'jwt none'] as const) {
+      for (const part of JWTS[caller].split('.').filter((p) => p.length > 0)) expect(text).not.toContain(part);
+    }
+  });
+});
+
+describe('audit of refused roles', () => {
+  it('writes a 403 as auth.forbidden with the caller and its role', async () => {
+    const mark = `forbid${Date.now()}`;
+    expect((await engine.api.inject({ url: `/api/v1/audit?${mark}=1`, headers: auth('analyst') })).statusCode).toBe(403);
+    expect((await engine.api.inject({ url: `/api/v1/cameras?${mark}=2`, headers: headersOf('jwt no role') })).statusCode).toBe(403);
+    type AuditRow = { actor: string | null; role: string | null; target: string; reason: string; detail: Record<string, unknown> };
+    let rows: AuditRow[] = [];
+    await eventually(
+      async () => {
+        const res = await engine.api.inject({ url: '/api/v1/audit?action=auth.forbidden&limit=1000', headers: auth('admin') });
+        rows = (res.json().rows as AuditRow[]).filter((r) => r.target.includes(mark));
+        return rows.length >= 2;
+      },
+      10_000,
+      'two auth.forbidden rows',
+    );
+    const by = Object.fromEntries(rows.map((r) => [r.target.split('=')[1], r]));
+    expect(by['1']).toMatchObject({ actor: 'analyst-user', role: 'analyst', reason: 'role analyst may not GET /api/v1/audit', detail: { status: 403, method: 'GET', route: '/api/v1/audit' } });
+    expect(by['2']).toMatchObject({ actor: 'jwt-nobody', role: null, reason: expect.stringMatching(/no vigil role/) });
   });
 });

