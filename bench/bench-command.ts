@@ -19,9 +19,9 @@ const OUT = 'bench/results';
 
 function matchingTable(r: Record<string, any>): string {
   return [
-    '| plates | faces | zones | reads | no rules reads/s | with rules reads/s (best) | ratio | reads/s by worker threads | CPU µs/read (no rules → rules) | RSS MB with rules | list load s | one-entry change ms (longest event-loop stall ms) | engine start s | latency at target reads/s (achieved) | hits | p50 ms | p99 ms |',
+    '| plates | faces | zones | reads | no rules reads/s | with rules reads/s (best) | ratio | reads/s by worker threads (RSS) | CPU µs/read (no rules → rules) | RSS MB with rules, inline | list load s | one-entry change ms (longest event-loop stall ms) | engine start s | latency at target reads/s (achieved) | hits | p50 ms | p99 ms |',
     '|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|',
-    `| ${r.plates} | ${r.faces} | ${r.zones} | ${r.reads} | ${r.noRulesReadsPerSec} | ${r.withRulesReadsPerSec} | ${r.ratio} | ${(r.byThreads as Array<{ threads: number; readsPerSec: number }>).map((d) => `${d.threads}: ${d.readsPerSec}`).join(', ')} | ${r.noRulesCpuMicrosPerRead} → ${r.withRulesCpuMicrosPerRead} | ${r.rssMbWithRules} | ${r.entriesLoadSeconds} | ${r.liveChangeMs} (${r.liveChangeLoopMaxMs}) | ${r.engineStartWithRulesSeconds} | ${r.latency.targetReadsPerSec} (${r.latency.achievedReadsPerSec}) | ${r.latency.hits} | ${r.latency.p50Ms} | ${r.latency.p99Ms} |`,
+    `| ${r.plates} | ${r.faces} | ${r.zones} | ${r.reads} | ${r.noRulesReadsPerSec} | ${r.withRulesReadsPerSec} | ${r.ratio} | ${(r.byThreads as Array<{ threads: number; readsPerSec: number; rssMb: number }>).map((d) => `${d.threads}: ${d.readsPerSec} (${d.rssMb} MB)`).join(', ')} | ${r.noRulesCpuMicrosPerRead} → ${r.withRulesCpuMicrosPerRead} | ${r.rssMbWithRules} | ${r.entriesLoadSeconds} | ${r.liveChangeMs} (${r.liveChangeLoopMaxMs}) | ${r.engineStartWithRulesSeconds} | ${r.latency.targetReadsPerSec} (${r.latency.achievedReadsPerSec}) | ${r.latency.hits} | ${r.latency.p50Ms} | ${r.latency.p99Ms} |`,
   ].join('\n');
 }
 

@@ -47,16 +47,6 @@ export interface PackedPlateEntries {
   expiresAt: Float64Array;
 }
 
-export function packPlateEntries(entries: readonly PlateEntrySpec[]): PackedPlateEntries {
-  const lists = new Uint32Array(entries.length);
-  const expiresAt = new Float64Array(entries.length);
-  entries.forEach((e, i) => {
-    lists[i] = e.list;
-    expiresAt[i] = e.expiresAt;
-  });
-  return { keys: entries.map((e) => e.key).join('\n'), lists, expiresAt };
-}
-
 function unpackPlateEntries(p: PackedPlateEntries): PlateEntrySpec[] {
   if (p.lists.length === 0) return [];
   return p.keys.split('\n').map((key, i) => ({ key, list: p.lists[i], expiresAt: p.expiresAt[i] }));

@@ -7,7 +7,7 @@ import { Piscina } from 'piscina';
 import type { MatchSnapshot } from '../match/rule-book.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { DecodedRead, Rejected } from '../../workers/detection-batch.js';
-import { packPlateEntries, type KernelSpec, type Precomputed } from '../../workers/match-kernels.js';
+import type { KernelSpec, Precomputed } from '../../workers/match-kernels.js';
 import { KERNEL_CHANNEL, type DetectionTask, type DetectionTaskResult } from '../../workers/detection-task.js';
 import type { InboundBatchMessage } from './stream-consumer.js';
 
@@ -83,11 +83,7 @@ export class MatchPool {
     if (this.spec?.version === snapshot.version) return;
     this.spec = {
       version: snapshot.version,
-      plates: {
-        ...snapshot.plates.spec,
-        base: packPlateEntries(snapshot.plates.spec.base),
-        delta: packPlateEntries(snapshot.plates.spec.delta),
-      },
+      plates: snapshot.plates.spec,
       faces: snapshot.faces.spec,
       fences: snapshot.fences.fences.map((f, id) => ({ id, geometry: f.geometry })),
     };

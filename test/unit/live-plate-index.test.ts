@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { LivePlateIndex, type PlatePart } from '../../engine/match/live-plate-index.js';
 import type { Watchlist, WatchEntry } from '../../engine/match/rules.js';
-import { buildKernels, matchPlate, packPlateEntries, type KernelSpec } from '../../workers/match-kernels.js';
+import { buildKernels, matchPlate, type KernelSpec } from '../../workers/match-kernels.js';
 
 const list = (id: string, maxEdits = 1): Watchlist => ({
   id, name: id, kind: 'plate', priority: 1, legalBasis: 't', expiresAt: null, match: { ocrEquivalence: true, maxEdits },
@@ -30,7 +30,7 @@ function found(part: PlatePart, plate: string) {
 function workerPart(part: PlatePart): PlatePart {
   const spec: KernelSpec = {
     version: 1,
-    plates: { ...part.spec, base: packPlateEntries(part.spec.base), delta: packPlateEntries(part.spec.delta) },
+    plates: part.spec,
     faces: { lists: [], entries: [] },
     fences: [],
   };
@@ -49,7 +49,7 @@ describe('LivePlateIndex', () => {
     const part = index.part();
     expect(found(part, '01A123BC')).toEqual([['a', '01A123BC', 'new', 'exact']]);
     expect(part.spec.retired).toEqual([0]);
-    expect(part.spec.delta).toHaveLength(1);
+    expect(part.spec.delta.lists).toHaveLength(1);
     expect(found(workerPart(part), '01A123BC')).toEqual([['a', '01A123BC', 'new', 'exact']]);
   });
 
@@ -92,8 +92,8 @@ describe('LivePlateIndex', () => {
     index.upsert(a, many, [], [a]);
     const part = index.part();
     expect(part.spec.baseVersion).toBe(before + 1);
-    expect(part.spec.delta).toEqual([]);
-    expect(part.spec.base).toHaveLength(5001);
+    expect(part.spec.delta.lists).toHaveLength(0);
+    expect(part.spec.base.lists).toHaveLength(5001);
     expect(found(part, '77X4999')).toEqual([['a', '77X4999', null, 'exact']]);
   });
 });
