@@ -9,7 +9,7 @@
 
 import { PlateMatcher, type PlateEntrySpec, type PlateListSpec } from './plate-matcher.js';
 import type { PlateMatchOptions, Watchlist, WatchEntry } from './rules.js';
-import type { PackedPlateEntries, PlateKernels } from '../../workers/match-kernels.js';
+import type { KernelSpec, PackedPlateEntries, PlateKernels } from '../../workers/match-kernels.js';
 
 export interface ListedEntry {
   list: Watchlist;
@@ -17,14 +17,7 @@ export interface ListedEntry {
 }
 
 /** What worker threads need to build the same two indexes (same entry numbering). */
-export interface PlateKernelSpec {
-  baseVersion: number;
-  baseLists: PlateListSpec[];
-  base: PackedPlateEntries;
-  retired: number[];
-  lists: PlateListSpec[];
-  delta: PackedPlateEntries;
-}
+export type PlateKernelSpec = KernelSpec['plates'];
 
 export interface PlatePart {
   /** Entries in both indexes, retired ones included. */
