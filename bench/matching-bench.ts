@@ -128,8 +128,8 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
       rate: { type: 'string', default: '50000' },
       seconds: { type: 'string', default: '10' },
       // Inline, and the pool size `workers.threads=auto` would pick on a bigger machine. On two
-      // cores auto is inline: 2 threads measured 15,800–39,400 reads/s against 104,000–185,000
-      // inline (each thread holds its own copy of the kernels, ~1 GB more RSS with 1 M plates).
+      // cores auto is inline: 2 threads measured 108,700 reads/s against 216,000 inline in one
+      // run (each thread holds its own copy of the kernels: ~1.5 GB more RSS with 1 M plates).
       threads: { type: 'string', default: availableParallelism() > 2 ? `0,${availableParallelism() - 1}` : '0' },
       'cpu-prof': { type: 'string' },
     },
