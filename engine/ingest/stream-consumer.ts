@@ -249,11 +249,21 @@ export class StreamConsumer<S = unknown> {
     this.applied = next;
     this.staged.push({ messages, work, applied: next.toRanges(), bytes, skipped: messages.length - fresh.length });
     this.stagedBytes += bytes;
-    this.storing ??= this.storeLoop().finally(() => (this.storing = null));
+    this.startStoring();
   }
 
-  /** Stores what is staged, one transaction per round, until nothing is left. */
-  private async storeLoop(): Promise<void> {
+  private startStoring(): void {
+    if (this.storing) return;
+    this.storing = this.storeLoop().then((drained) => {
+      this.storing = null;
+      // A batch staged after the loop's last look but before this line would otherwise wait
+      // for the next batch to start a loop (or for ever, at the end of a stream).
+      if (drained && this.staged.length > 0) this.startStoring();
+    });
+  }
+
+  /** Stores what is staged, one transaction per round, until nothing is left (true) or the consumer stops (false). */
+  private async storeLoop(): Promise<boolean> {
     const { stream, metrics, handler } = this.o;
     while (this.staged.length > 0) {
       const group = this.staged;
@@ -263,7 +273,7 @@ export class StreamConsumer<S = unknown> {
       this.round = work.length > 0 ? this.retrying('store', () => handler.store(work, group[group.length - 1].applied)) : null;
       const result = await this.round;
       this.round = null;
-      if (result === STOPPED) return;
+      if (result === STOPPED) return false;
       metrics.storeFlush.labels(stream).observe((performance.now() - started) / 1000);
       for (const b of group) {
         this.stagedBytes -= b.bytes;
@@ -274,6 +284,7 @@ export class StreamConsumer<S = unknown> {
       const last = group[group.length - 1].messages;
       last[last.length - 1].ack();
     }
+    return true;
   }
 
   /** Runs a stage until it succeeds, or until the consumer stops. */
@@ -313,6 +324,6 @@ export class StreamConsumer<S = unknown> {
     if (this.messages) await this.messages.close().catch(() => undefined);
     await this.loop;
     await this.flush();
-    await this.storing;
+    while (this.storing) await this.storing;
   }
 }
