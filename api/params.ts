@@ -3,7 +3,7 @@
 
 import { badInput } from '../engine/errors.js';
 import { parseInstant } from '../engine/domain/city-time.js';
-import { isWellFormedText } from '../engine/domain/detection.js';
+import { freeJsonProblem } from '../engine/domain/free-json.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -92,28 +92,17 @@ export const MAX_JSON_DEPTH = 16;
 
 /**
  * Free-form JSON stored as it came (a camera's `attrs`): at most MAX_JSON_DEPTH levels, and
- * its keys and text Unicode. 5,000 levels made JSON.stringify overflow the stack when it was
- * stored, and a lone surrogate made DuckDB's JSON refuse it: both were 500s. Iterative, so the
- * check itself cannot overflow. (In JSON Schema a bounded depth compiles to code that doubles
- * per level, and a pattern cannot reach the values of a free-form object.)
+ * its keys and text Unicode (see engine/domain/free-json.ts); both were 500s. (In JSON Schema a
+ * bounded depth compiles to code that doubles per level, and a pattern cannot reach the values
+ * of a free-form object.)
  */
 export function checkFreeJson(value: unknown, field: string, max = MAX_JSON_DEPTH): void {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v === 'string') {
-      if (!isWellFormedText(v)) throw badInput(`${field} holds text that is not Unicode (a lone surrogate)`);
-      continue;
-    }
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) throw badInput(`${field} is nested deeper than ${max} levels`);
-    if (Array.isArray(v)) {
-      for (const child of v) stack.push([child, depth + 1]);
-      continue;
-    }
-    for (const [k, child] of Object.entries(v)) {
-      if (!isWellFormedText(k)) throw badInput(`${field} has a key that is not Unicode (a lone surrogate)`);
-      stack.push([child, depth + 1]);
-    }
+  switch (freeJsonProblem(value, max)) {
+    case 'text':
+      throw badInput(`${field} holds text that is not Unicode (a lone surrogate)`);
+    case 'key':
+      throw badInput(`${field} has a key that is not Unicode (a lone surrogate)`);
+    case 'depth':
+      throw badInput(`${field} is nested deeper than ${max} levels`);
   }
 }

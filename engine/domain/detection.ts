@@ -1,6 +1,7 @@
 // A detection (one camera read) as the engine uses it, and the checks every record passes
 // before it is counted. Pure: no I/O, so the pipeline can run it inline or in a worker.
 
+import { freeJsonProblem, isWellFormedText } from './free-json.js';
 import { normalisePlate } from './plate.js';
 
 export const MATCHED_KINDS = ['plate', 'face', 'person', 'vehicle'] as const;
@@ -58,14 +59,6 @@ const MAX_ATTRS_DEPTH = 16;
 /** About this many bytes of JSON at most per record's attrs. */
 const MAX_ATTRS_BYTES = 64 * 1024;
 
-/** A UTF-16 surrogate without its partner: not Unicode text, and DuckDB's JSON refuses it. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** True when `s` is well-formed Unicode (String.prototype.isWellFormed, which ES2022 lacks). */
-export function isWellFormedText(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
-}
-
 /**
  * A map as MessagePack and JSON decode one: a plain object. Not an array, a bin, or the
  * objects the decoder makes of extension types (a timestamp's Date, an ExtData).
@@ -109,32 +102,15 @@ export function optionalAttrs(record: Record<string, unknown>): Record<string, u
   const attrs = record.attrs;
   if (attrs === undefined || attrs === null) return undefined;
   if (!isPlainMap(attrs)) throw new RecordError('wrong_type', `attrs: must be a map, got ${preview(attrs)}`);
-  // Iterative walk: the input's depth must not decide this function's stack.
-  const stack: Array<[unknown, number]> = [[attrs, 1]];
-  let bytes = 0;
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value === 'string') {
-      bytes += value.length + 2;
-      if (!isWellFormedText(value)) throw new RecordError('wrong_type', 'attrs: holds text that is not Unicode (a lone surrogate)');
-    } else if (value instanceof Uint8Array) {
-      bytes += value.byteLength * 6; // JSON writes a bin as {"0":n,…}
-    } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-      if (depth > MAX_ATTRS_DEPTH) throw new RecordError('out_of_range', `attrs: nested deeper than ${MAX_ATTRS_DEPTH} levels`);
-      if (Array.isArray(value)) {
-        bytes += 2 + value.length;
-        for (const v of value) stack.push([v, depth + 1]);
-      } else {
-        for (const [k, v] of Object.entries(value)) {
-          bytes += k.length + 4;
-          if (!isWellFormedText(k)) throw new RecordError('wrong_type', 'attrs: holds a key that is not Unicode (a lone surrogate)');
-          stack.push([v, depth + 1]);
-        }
-      }
-    } else {
-      bytes += 24;
-    }
-    if (bytes > MAX_ATTRS_BYTES) throw new RecordError('out_of_range', `attrs: larger than ${MAX_ATTRS_BYTES / 1024} KiB`);
+  switch (freeJsonProblem(attrs, MAX_ATTRS_DEPTH, MAX_ATTRS_BYTES)) {
+    case 'text':
+      throw new RecordError('wrong_type', 'attrs: holds text that is not Unicode (a lone surrogate)');
+    case 'key':
+      throw new RecordError('wrong_type', 'attrs: holds a key that is not Unicode (a lone surrogate)');
+    case 'depth':
+      throw new RecordError('out_of_range', `attrs: nested deeper than ${MAX_ATTRS_DEPTH} levels`);
+    case 'size':
+      throw new RecordError('out_of_range', `attrs: larger than ${MAX_ATTRS_BYTES / 1024} KiB`);
   }
   return attrs;
 }

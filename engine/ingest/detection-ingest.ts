@@ -146,18 +146,11 @@ function place(placement: Placement, reads: readonly DecodedRead[]) {
   const kinds = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const r = reads[i];
-    let area: string | null;
-    if (r.lat !== undefined && r.lon !== undefined) {
-      area = placement.areaOf(r.camera, r.lat, r.lon);
-      lats[i] = r.lat;
-      lons[i] = r.lon;
-    } else {
-      const c = placement.camera(r.camera);
-      area = c?.area ?? null;
-      if (c) {
-        lats[i] = c.lat;
-        lons[i] = c.lon;
-      }
+    const area = placement.areaOf(r.camera, r.lat, r.lon);
+    const pos = placement.positionOf(r.camera, r.lat, r.lon);
+    if (pos) {
+      lats[i] = pos.lat;
+      lons[i] = pos.lon;
     }
     areas[i] = area;
     aggregates.add(r.camera, area, r.kind, r.ts);

@@ -17,7 +17,6 @@ const HOUR_MS = 3_600_000;
 
 class CellCounts {
   private readonly byBucket = new Map<number, Map<string, Map<string, AggregateCell>>>();
-  size = 0;
 
   bump(key: string, bucket: number, kind: string): void {
     let byKind = this.byBucket.get(bucket);
@@ -26,10 +25,7 @@ class CellCounts {
     if (!byKey) byKind.set(kind, (byKey = new Map()));
     const cell = byKey.get(key);
     if (cell) cell.count++;
-    else {
-      byKey.set(key, { key, bucket, kind, count: 1 });
-      this.size++;
-    }
+    else byKey.set(key, { key, bucket, kind, count: 1 });
   }
 
   cells(): AggregateCell[] {

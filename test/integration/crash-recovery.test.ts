@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { Database } from '../../engine/store/database.js';
+import { storedTotals } from '../helpers/stored-totals.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { eventually } from '../helpers/engine.js';
 import { EngineProcess } from '../helpers/engine-process.js';
@@ -65,16 +65,9 @@ it('counts every accepted read exactly once across three kill -9 during a stream
   // SIGTERM drains and exits 0.
   expect(await engine.terminate()).toBe(0);
 
-  const db = await Database.open(engine.dataDir, 'Asia/Tashkent');
-  try {
-    const [s] = await db.query('SELECT count(*)::BIGINT AS n, count(DISTINCT (seq, idx))::BIGINT AS distinct_reads FROM sightings');
-    expect(Number(s.n)).toBe(accepted.reads);
-    expect(Number(s.distinct_reads)).toBe(accepted.reads);
-    const [a] = await db.query('SELECT sum(count)::BIGINT AS n FROM agg_camera_minute');
-    expect(Number(a.n)).toBe(accepted.reads);
-    const [m] = await db.query('SELECT count(DISTINCT seq)::BIGINT AS n FROM sightings');
-    expect(Number(m.n)).toBe(accepted.messages);
-  } finally {
-    await db.close();
-  }
+  const t = await storedTotals(engine.dataDir);
+  expect(t.sightings).toBe(accepted.reads);
+  expect(t.distinctReads).toBe(accepted.reads);
+  expect(t.aggregated).toBe(accepted.reads);
+  expect(t.messages).toBe(accepted.messages);
 }, 180_000);
