@@ -4,7 +4,7 @@
 import { listValue } from '@duckdb/node-api';
 import { PlateMatcher, type PlateMatch } from '../engine/match/plate-matcher.js';
 import { retroHitId, type Hit } from '../engine/match/hit.js';
-import type { PlateMatchOptions, Watchlist, WatchEntry } from '../engine/match/rules.js';
+import { hitPriority, type PlateMatchOptions, type Watchlist, type WatchEntry } from '../engine/match/rules.js';
 import { appendHits } from '../engine/store/ingest-writer.js';
 import { priorityBand } from '../engine/ingest/detection-ingest.js';
 import type { ApiDeps } from './server.js';
@@ -21,8 +21,9 @@ export async function retroMatch(deps: ApiDeps, list: Watchlist, entries: readon
   const summary: RetroSummary = { windowFrom: new Date(from).toISOString(), plates: 0, hits: 0 };
   if (!list.alertOnRead || entries.length === 0) return summary;
 
+  const { ocrEquivalence, maxEdits } = list.match as PlateMatchOptions;
   const matcher = PlateMatcher.build(
-    [list.match as PlateMatchOptions],
+    [{ ocrEquivalence, maxEdits, formats: deps.config.matching.plateFormats }],
     entries.map((e) => ({ list: 0, key: e.key, expiresAt: Math.min(e.expiresAt ?? Infinity, list.expiresAt ?? Infinity) })),
   );
   const distinct = await deps.db.query(
@@ -58,7 +59,7 @@ export async function retroMatch(deps: ApiDeps, list: Watchlist, entries: readon
     const hit: Hit = {
       id: retroHitId(Number(r.seq), Number(r.idx), list.id),
       source: 'watchlist',
-      priority: list.priority,
+      priority: hitPriority(list, m.type),
       ts: new Date(ts).toISOString(),
       emittedAt,
       camera: String(r.camera),
@@ -82,7 +83,10 @@ export async function retroMatch(deps: ApiDeps, list: Watchlist, entries: readon
   const fresh = hits.filter((h) => !known.has(h.id));
   await deps.hitPublisher.publish(fresh);
   await deps.db.transaction((conn) => appendHits(conn, fresh));
-  deps.metrics.hits.labels('watchlist', priorityBand(list.priority)).inc(fresh.length);
+  for (const h of fresh) {
+    deps.metrics.hits.labels('watchlist', priorityBand(h.priority)).inc();
+    deps.metrics.watchlistHits.labels(list.id, h.match!.type).inc();
+  }
   summary.hits = fresh.length;
   return summary;
 }

@@ -171,7 +171,8 @@ export function replyWithError(error: FastifyError | VigilError, request: Fastif
     const internal = new VigilError('INTERNAL', errorId);
     return reply.status(status).send({ statusCode: status, error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', code: internal.code, message: internal.message, errorId });
   }
-  return reply.status(status).send({ statusCode: status, error: httpReason(status), code: error.code, message: error.message });
+  const detail = error instanceof VigilError ? error.detail : undefined;
+  return reply.status(status).send({ ...detail, statusCode: status, error: httpReason(status), code: error.code, message: error.message });
 }
 
 /**

@@ -4,6 +4,7 @@
 //   ingest    vigil draining a backlog vs a do-nothing JetStream consumer (batched and single reads)
 //   matching  a 1,000,000-plate list and 1,000 zones vs no rules; publish → hit latency at 50k reads/s
 //   plates | faces | fences   the matching kernels alone, each against a naive baseline
+//   false-hits  false hits and found true reads of plate lists on the simulated city's traffic
 //   spatial   weights, Moran's I (99 permutations) and Gi* on 10,000 areas
 //   knox      the Knox near-repeat test on 20,000 incidents with 99 permutations
 //   api       autocannon against traffic, hits and sightings, idle and while ingest runs
@@ -32,12 +33,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const json: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: cpus().length };
 
   if (suite === 'plates') return (await import('./plate-matcher.bench.js')).plateMatcherBench(rest);
+  if (suite === 'false-hits') return (await import('./false-hits.bench.js')).falseHitsBench(rest);
   if (suite === 'faces') return (await import('./face-matcher.bench.js')).faceMatcherBench(rest);
   if (suite === 'fences') return (await import('./fence-index.bench.js')).fenceIndexBench(rest);
   if (suite === 'spatial') return (await import('./spatial-stats.bench.js')).spatialStatsBench(rest);
   if (suite === 'knox') return (await import('./knox.bench.js')).knoxBench(rest);
   if (!['all', 'ingest', 'matching', 'api'].includes(suite)) {
-    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, faces, fences, spatial, knox, api, all)`);
+    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, false-hits, faces, fences, spatial, knox, api, all)`);
   }
 
   if (suite === 'all' || suite === 'ingest') {

@@ -1,5 +1,6 @@
-// "vigil / dispatch": what reaches dispatchers (hits by source and priority, how fast) and
-// how fast they answer (time from a hit's emission to its first acknowledgement).
+// "vigil / dispatch": what reaches dispatchers (hits by source and priority, how fast), how
+// fast they answer (time from a hit's emission to its first acknowledgement), and per
+// watchlist how often it hits and how often dispatchers confirm those hits (its precision).
 
 import { DashboardBuilder, DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { bars, datasourceVariable, quantile, stat, timeseries } from './panels.js';
@@ -8,10 +9,15 @@ import { bars, datasourceVariable, quantile, stat, timeseries } from './panels.j
 // empty most of the time, so their time series look back a fixed hour.
 const ACK_WINDOW = '1h';
 
+// A list's precision: the share of its acknowledged hits that dispatchers accepted. A list
+// with no acknowledgements in the window has none (no series, not 0 or NaN).
+const acksOfLists = (status: string) => `sum by (watchlist) (increase(vigil_hit_acks_total{watchlist!="", ${status}}[${ACK_WINDOW}]))`;
+const PRECISION = `${acksOfLists('status="accepted"')} / (${acksOfLists('status=~"accepted|rejected"')} > 0)`;
+
 export function dispatchView(): DashboardBuilder {
   return new DashboardBuilder('vigil / dispatch')
     .uid('vigil-dispatch')
-    .description('Hits sent to dispatch by source and priority, their latency, and how fast dispatchers acknowledge them.')
+    .description('Hits sent to dispatch by source and priority, their latency, how fast dispatchers acknowledge them, and hits and precision per watchlist.')
     .tags(['vigil'])
     .time({ from: 'now-6h', to: 'now' })
     .refresh('30s')
@@ -70,5 +76,22 @@ export function dispatchView(): DashboardBuilder {
       description: `Acknowledgements per minute over the last ${ACK_WINDOW}, accepted and rejected (a changed decision counts again).`,
       queries: [{ expr: `sum by (status) (rate(vigil_hit_acks_total[${ACK_WINDOW}])) * 60`, legend: '{{status}}' }],
       unit: 'opm',
+    }))
+
+    .withRow(new RowBuilder('Hits and precision per list'))
+    .withPanel(timeseries({
+      title: 'Watchlist hits by list and match type',
+      description: 'Watchlist hits sent per second, by list (its id, as GET /api/v1/watchlists lists it) and how the read matched: exact, ocr (look-alike characters), edit (within the list\'s maxEdits) or face. Past-read (retro) hits count too.',
+      queries: [{ expr: 'sum by (watchlist, match) (rate(vigil_watchlist_hits_total[$__rate_interval]))', legend: '{{watchlist}} {{match}}' }],
+      unit: 'ops',
+      width: 12,
+    }))
+    .withPanel(timeseries({
+      title: 'Precision by list',
+      description: `Share of a list's hits that dispatchers accepted, from their acknowledgements over the last ${ACK_WINDOW}: accepted / (accepted + rejected). A changed decision counts again; a list with no acknowledgements in the window has no line.`,
+      queries: [{ expr: PRECISION, legend: '{{watchlist}}' }],
+      unit: 'percentunit',
+      max: 1,
+      width: 12,
     }));
 }

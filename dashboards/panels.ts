@@ -28,6 +28,8 @@ export interface PanelSpec {
   queries: Query[];
   /** Grafana unit id: `ops`, `s`, `short`, `bytes`, `percentunit`… */
   unit: string;
+  /** Top of the axis, for a bounded value (a ratio: 1); unset, Grafana fits the data. */
+  max?: number;
   /** Grid width out of 24 (default 8) and height (default 8). */
   width?: number;
   height?: number;
@@ -42,7 +44,7 @@ function targets(queries: Query[], instant = false): DataqueryBuilder[] {
 
 /** A line chart over time: rates, quantiles, gauges. */
 export function timeseries(p: PanelSpec): TimeseriesPanel {
-  return new TimeseriesPanel()
+  const panel = new TimeseriesPanel()
     .title(p.title)
     .description(p.description)
     .datasource(DATASOURCE)
@@ -53,6 +55,7 @@ export function timeseries(p: PanelSpec): TimeseriesPanel {
     .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
     .span(p.width ?? 8)
     .height(p.height ?? 8);
+  return p.max === undefined ? panel : panel.max(p.max);
 }
 
 /** One number (the last value), with a sparkline. */

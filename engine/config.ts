@@ -82,6 +82,15 @@ export interface Config {
     expiredRulesGraceDays: number;
   };
   timezone: string;
+  matching: {
+    /**
+     * Most false hits by edit a plate list may be estimated to give, per 1,000 reads, before a
+     * change that turns edits on or adds entries to such a list is refused (force overrides).
+     */
+    maxFuzzyHitRate: number;
+    /** The city's plate formats, `#` a digit and `@` a letter (see PlateListSpec.formats). */
+    plateFormats: string[];
+  };
   ingest: {
     /** A batch is committed once it holds this many messages… */
     batchMaxMessages: number;
@@ -239,6 +248,22 @@ const schema = {
       },
     },
     timezone: { type: 'string', minLength: 1, default: 'Asia/Tashkent' },
+    matching: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        // 0.05 per 1,000 reads is one false hit every 2–3 s at the city's 8,500 reads/s.
+        maxFuzzyHitRate: { type: 'number', minimum: 0, maximum: 1000, default: 0.05 },
+        // Uzbekistan: '01 A 123 BC' and '01 123 ABC'.
+        plateFormats: {
+          type: 'array',
+          maxItems: 64,
+          items: { type: 'string', pattern: '^[#@]{1,16}$' },
+          default: ['##@###@@', '#####@@@'],
+        },
+      },
+    },
     ingest: {
       type: 'object',
       additionalProperties: false,

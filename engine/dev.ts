@@ -11,6 +11,7 @@ import { Engine } from './engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { stopOnSignals } from './lifecycle.js';
 import { replaceAreas, upsertCameras } from './store/catalog.js';
+import { addDemoWatchlists } from './sim/register.js';
 import { areasFromGeoJson } from '../api/routes/areas.js';
 import { buildCity } from './sim/city.js';
 import { runSimulation } from './sim/simulator.js';
@@ -96,16 +97,23 @@ export async function dev(argv: string[]): Promise<void> {
 
   const base = `http://${engine.address?.replace(/^https?:\/\//, '') ?? `${config.http.host}:${config.http.port}`}`;
   const token = engine.devToken ?? '<one of your auth.tokens>';
+  // Demo watchlists of plates and faces the traffic carries, so hits flow; plates at the
+  // precise default (exact and look-alikes, no edits).
+  const demo = engine.devToken ? await addDemoWatchlists(base, engine.devToken, city) : null;
   console.log(`
 vigil is running.
   API        ${base}   (OpenAPI: ${base}/docs/json)
   token      ${token}
   NATS       ${config.nats.url}${natsProc ? ' (private nats-server started for this run)' : ''}
-  simulated  ${city.cameras.length} cameras, ${areas.length} mahallas in 12 districts, ~${rate} reads/s
+  simulated  ${city.cameras.length} cameras, ${areas.length} mahallas in 12 districts, ~${rate} reads/s${
+    demo ? `\n  watchlists ${demo.plates.length} demo plates (exact and look-alikes, no edits) and ${demo.faces} faces` : ''
+  }
 
 Try:
   curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/analytics/traffic?groupBy=area&bucket=hour'
   curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/analytics/traffic?bucket=minute'
+  curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/hits?limit=5'
+  curl -H 'Authorization: Bearer ${token}' '${base}/api/v1/watchlists'    (hits, acks and precision per list)
   curl ${base}/metrics
 
 Ctrl-C stops everything.

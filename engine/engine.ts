@@ -76,7 +76,7 @@ export class Engine {
     const placement = new Placement();
     placement.setAreas(await listAreas(db));
     placement.upsertCameras(await listCameras(db));
-    const rules = await RuleBook.load(db, () => placement.cameras(), config.timezone);
+    const rules = await RuleBook.load(db, () => placement.cameras(), config.timezone, config.matching.plateFormats);
     metrics.watchRules(rules);
     const state = KeyedState.from(await loadMatchState(db));
 

@@ -37,6 +37,8 @@ export type ErrorName = keyof typeof ERRORS;
 export class VigilError extends Error {
   readonly code: string;
   readonly statusCode: number;
+  /** Fields a client reads rather than parses out of the message (sent beside it in the answer). */
+  detail?: Record<string, unknown>;
   constructor(name: ErrorName, ...args: string[]) {
     const s = ERRORS[name];
     let i = 0;
@@ -48,6 +50,8 @@ export class VigilError extends Error {
 }
 
 /** 400 with a message that names the offending field. */
-export function badInput(message: string): VigilError {
-  return new VigilError('INPUT_INVALID', message);
+export function badInput(message: string, detail?: Record<string, unknown>): VigilError {
+  const e = new VigilError('INPUT_INVALID', message);
+  if (detail) e.detail = detail;
+  return e;
 }

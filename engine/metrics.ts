@@ -7,11 +7,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** What the rule gauges read at scrape time (RuleBook has it; kept structural so this file stays I/O-free). */
 export interface RuleSizes {
   readonly snapshot: { readonly version: number };
-  watchlists(): ReadonlyArray<{ kind: string; entries: number }>;
+  watchlists(): ReadonlyArray<{ id: string; kind: string; entries: number }>;
   geofenceList(): readonly unknown[];
 }
 
 const LIST_KINDS = ['plate', 'face'] as const;
+
+/** The match type every hit of a list of this kind can have: its per-list series starts there at 0. */
+const BASE_MATCH: Readonly<Record<string, string>> = { plate: 'exact', face: 'face' };
+const ACK_STATUSES = ['accepted', 'rejected'] as const;
 
 export class EngineMetrics {
   readonly registry = new Registry();
@@ -49,6 +53,13 @@ export class EngineMetrics {
     help: 'Hits sent to dispatch, by source (watchlist, geofence, panic) and priority band.',
     labelNames: ['source', 'priority'] as const,
     registers: [this.registry],
+  });
+  readonly watchlistHits = new Counter({
+    name: 'vigil_watchlist_hits_total',
+    help: 'Watchlist hits sent to dispatch, by list (watchlist id) and match type (exact, ocr, edit, face).',
+    labelNames: ['watchlist', 'match'] as const,
+    registers: [this.registry],
+    collect: () => this.startListSeries(),
   });
   readonly hitsSuppressed = new Counter({
     name: 'vigil_hits_suppressed_total',
@@ -174,9 +185,10 @@ export class EngineMetrics {
   });
   readonly hitAcks = new Counter({
     name: 'vigil_hit_acks_total',
-    help: 'Acknowledgements recorded, by status (a later one that changes a decision counts too).',
-    labelNames: ['status'] as const,
+    help: "Acknowledgements recorded, by the hit's watchlist id ('' for geofence and panic hits) and status (a later one that changes a decision counts too).",
+    labelNames: ['watchlist', 'status'] as const,
     registers: [this.registry],
+    collect: () => this.startListSeries(),
   });
   readonly httpDuration = new Histogram({
     name: 'vigil_http_request_duration_seconds',
@@ -236,5 +248,18 @@ export class EngineMetrics {
     }
     for (const [kind, n] of lists) this.watchlists.labels(kind).set(n);
     for (const [kind, n] of entries) this.watchlistEntries.labels(kind).set(n);
+  }
+
+  // Each held list's hit counter (at its kind's base match type) and both of its ack statuses
+  // are there from the first scrape at 0: a rate then sees the list's first hit or ack (a series
+  // born at 1 hides it), and its precision has a numerator before the first accepted hit.
+  // Lists removed later keep their series until restart, as they would after a hit.
+  private startListSeries(): void {
+    if (!this.rules) return;
+    for (const w of this.rules.watchlists()) {
+      const match = BASE_MATCH[w.kind];
+      if (match) this.watchlistHits.labels(w.id, match).inc(0);
+      for (const status of ACK_STATUSES) this.hitAcks.labels(w.id, status).inc(0);
+    }
   }
 }

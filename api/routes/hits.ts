@@ -129,7 +129,7 @@ export async function hitRoutes(app: FastifyInstance): Promise<void> {
       if (!hit) throw new VigilError('NOT_FOUND', `no hit ${id}`);
       const at = Date.now();
       await recordAck(db, id, status, reason ?? null, request.principal?.name ?? null, at);
-      metrics.hitAcks.labels(status).inc();
+      metrics.hitAcks.labels(hit.watchlist ?? '', status).inc();
       if (!hit.acked) metrics.hitAckSeconds.labels(hit.source, priorityBand(hit.priority), status).observe(Math.max(0, at - hit.emittedMs) / 1000);
       await audit.record({ ...actorOf(request), action: 'hit.ack', target: id, reason: reason ?? null, detail: { status } });
       return { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };

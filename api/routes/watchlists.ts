@@ -1,5 +1,7 @@
 // Watchlists and their entries (admins). Every list states its legal basis; every change is
-// audited and applies to reads processed after it, without a restart.
+// audited and applies to reads processed after it, without a restart. Edits on a plate list
+// are estimated before they apply (fuzzy-guard), and the list shows how dispatchers judged its
+// hits.
 
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../auth.js';
@@ -11,12 +13,16 @@ import {
   DEFAULT_COOLDOWN_SECONDS,
   DEFAULT_FACE_MATCH,
   DEFAULT_PLATE_MATCH,
+  isPlateOptions,
+  type PlateMatchOptions,
   type Watchlist,
   type WatchEntry,
 } from '../../engine/match/rules.js';
 import { parseInstant } from '../../engine/domain/city-time.js';
 import { retroMatch } from '../retro-match.js';
 import { wellFormedText } from '../params.js';
+import { checkFuzzyRate } from '../fuzzy-guard.js';
+import { watchlistHitTallies, type HitTally } from '../../engine/store/watchlist-stats.js';
 
 interface WatchlistBody {
   name: string;
@@ -24,9 +30,15 @@ interface WatchlistBody {
   priority: number;
   legalBasis: string;
   expiresAt?: string;
-  match?: { ocrEquivalence?: boolean; maxEdits?: number; threshold?: number };
+  match?: { ocrEquivalence?: boolean; maxEdits?: number; editPriority?: number | null; threshold?: number };
   alertOnRead?: boolean;
   cooldownSeconds?: number;
+  force?: boolean;
+}
+
+interface WatchlistPatch {
+  match: { ocrEquivalence?: boolean; maxEdits?: number; editPriority?: number | null };
+  force?: boolean;
 }
 
 interface EntryBody {
@@ -38,6 +50,30 @@ interface EntryBody {
 }
 
 const MAX_ENTRIES_PER_REQUEST = 1_000_000;
+const DAY_MS = 86_400_000;
+/** Precision is shown once dispatchers have judged this many of a list's hits. */
+export const MIN_ACKS_FOR_PRECISION = 10;
+
+const plateMatchSchema = {
+  ocrEquivalence: { type: 'boolean' },
+  maxEdits: { type: 'integer', minimum: 0, maximum: 2, description: 'edits beyond look-alikes; 0 by default, refused above matching.maxFuzzyHitRate unless force' },
+  editPriority: { type: ['integer', 'null'], minimum: 0, maximum: 100, description: "priority of a hit by edit; default the list's priority − 20" },
+} as const;
+const forceSchema = { type: 'boolean', description: 'accept edits over matching.maxFuzzyHitRate (audited)' } as const;
+
+/** Hits, decisions and precision over a set of tallies. */
+function judged(tallies: Iterable<HitTally>) {
+  let hits = 0;
+  let accepted = 0;
+  let rejected = 0;
+  for (const t of tallies) {
+    hits += t.hits;
+    accepted += t.accepted;
+    rejected += t.rejected;
+  }
+  const decided = accepted + rejected;
+  return { hits24h: hits, accepted24h: accepted, rejected24h: rejected, precision: decided >= MIN_ACKS_FOR_PRECISION ? Math.round((accepted / decided) * 1e4) / 1e4 : null };
+}
 
 function instantOrNull(text: string | undefined, field: string, timeZone: string): number | null {
   if (text === undefined) return null;
@@ -77,14 +113,11 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
             match: {
               type: 'object',
               additionalProperties: false,
-              properties: {
-                ocrEquivalence: { type: 'boolean' },
-                maxEdits: { type: 'integer', minimum: 0, maximum: 2 },
-                threshold: { type: 'number', minimum: -1, maximum: 1 },
-              },
+              properties: { ...plateMatchSchema, threshold: { type: 'number', minimum: -1, maximum: 1 } },
             },
             alertOnRead: { type: 'boolean' },
             cooldownSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
+            force: forceSchema,
           },
         }),
       },
@@ -97,9 +130,10 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
       if (b.kind === 'plate') {
         if (m.threshold !== undefined) throw badInput('body.match.threshold applies to face watchlists only');
         match = { ocrEquivalence: m.ocrEquivalence ?? DEFAULT_PLATE_MATCH.ocrEquivalence, maxEdits: m.maxEdits ?? DEFAULT_PLATE_MATCH.maxEdits };
+        if (m.editPriority !== undefined) match.editPriority = m.editPriority;
       } else {
-        if (m.ocrEquivalence !== undefined || m.maxEdits !== undefined) {
-          throw badInput('body.match.ocrEquivalence and body.match.maxEdits apply to plate watchlists only');
+        if (m.ocrEquivalence !== undefined || m.maxEdits !== undefined || m.editPriority !== undefined) {
+          throw badInput('body.match.ocrEquivalence, body.match.maxEdits and body.match.editPriority apply to plate watchlists only');
         }
         match = { threshold: m.threshold ?? DEFAULT_FACE_MATCH.threshold };
       }
@@ -116,20 +150,60 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
         cooldownSeconds: b.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
         createdAt: now,
         createdBy: request.principal?.name ?? null,
+        // A new list has no entries: nothing can hit it by edit yet.
+        estimatedFuzzyHitRate: b.kind === 'plate' ? 0 : null,
       };
       await rules.addWatchlist(w);
-      await audit.record({ ...actorOf(request), action: 'watchlist.create', target: w.id, detail: { name: w.name, kind: w.kind, legalBasis: w.legalBasis } });
-      return reply.status(201).send({ id: w.id });
+      await audit.record({ ...actorOf(request), action: 'watchlist.create', target: w.id, detail: { name: w.name, kind: w.kind, legalBasis: w.legalBasis, match } });
+      return reply.status(201).send({ id: w.id, estimatedFuzzyHitRate: w.estimatedFuzzyHitRate });
     },
   );
 
-  app.get('/watchlists', { config: { access: [] }, schema: { summary: 'List watchlists' } }, async () => ({
-    rows: rules.watchlists().map((w) => ({
-      ...w,
-      expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt).toISOString(),
-      createdAt: new Date(w.createdAt).toISOString(),
-    })),
-  }));
+  app.patch<{ Params: { id: string }; Body: WatchlistPatch }>(
+    '/watchlists/:id',
+    {
+      config: { access: [] },
+      schema: {
+        summary: "Change a plate watchlist's matching; edits are estimated first and refused above matching.maxFuzzyHitRate unless force",
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['match'],
+          properties: { match: { type: 'object', additionalProperties: false, minProperties: 1, properties: plateMatchSchema }, force: forceSchema },
+        },
+      },
+    },
+    async (request) => {
+      const list = rules.watchlist(request.params.id);
+      if (!list) throw new VigilError('NOT_FOUND', `no watchlist ${request.params.id}`);
+      if (!isPlateOptions(list.match)) throw badInput('body.match: only a plate watchlist\'s matching can be changed');
+      const before = list.match;
+      const match: PlateMatchOptions = { ...before, ...request.body.match };
+      if (match.editPriority === undefined) delete match.editPriority;
+      const check = await checkFuzzyRate(app.deps, request, list, match, rules.entryKeys(list.id), request.body.force === true, 'body.match.maxEdits');
+      await rules.updatePlateMatch(list.id, match, check.perThousandReads);
+      await audit.record({ ...actorOf(request), action: 'watchlist.update', target: list.id, detail: { before, after: match, estimatedFuzzyHitRate: check.perThousandReads, forced: check.forced } });
+      return { id: list.id, match, estimatedFuzzyHitRate: check.perThousandReads, estimateBasis: check.basis, forced: check.forced };
+    },
+  );
+
+  app.get('/watchlists', { config: { access: [] }, schema: { summary: 'List watchlists, with their hits of the last 24 h and how dispatchers judged them' } }, async () => {
+    const tallies = await watchlistHitTallies(app.deps.db, Date.now() - DAY_MS);
+    return {
+      rows: rules.watchlists().map((w) => {
+        const byType = tallies.get(w.id) ?? new Map<string, HitTally>();
+        return {
+          ...w,
+          expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt).toISOString(),
+          createdAt: new Date(w.createdAt).toISOString(),
+          estimatedFuzzyHitRate: w.estimatedFuzzyHitRate ?? null,
+          ...judged(byType.values()),
+          byMatch: Object.fromEntries([...byType].map(([type, t]) => [type, judged([t])])),
+        };
+      }),
+    };
+  });
 
   app.delete<{ Params: { id: string } }>(
     '/watchlists/:id',
@@ -141,7 +215,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: EntryBody[]; Querystring: { retro?: string } }>(
+  app.post<{ Params: { id: string }; Body: EntryBody[]; Querystring: { retro?: string; force?: boolean } }>(
     '/watchlists/:id/entries',
     {
       config: { access: [] },
@@ -149,7 +223,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Add or replace entries; retro=24h also matches them against stored sightings of that window',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 }, force: forceSchema } },
         body: wellFormedText({
           type: 'array',
           minItems: 1,
@@ -177,10 +251,15 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
         throw badInput('querystring.retro applies to plate watchlists: face embeddings are not stored with sightings');
       }
       const entries = entriesOf(request.body, list, rules.faceDimension(list.id), config.timezone);
-      await rules.upsertEntries(list.id, entries);
+      // A list with edits on: the estimate covers the entries it would hold after the upload.
+      const fuzzy =
+        isPlateOptions(list.match) && list.match.maxEdits > 0
+          ? await checkFuzzyRate(app.deps, request, list, list.match, [...new Set([...rules.entryKeys(list.id), ...entries.map((e) => e.key)])], request.query.force === true, `match.maxEdits of watchlist ${list.id}`)
+          : null;
+      await rules.upsertEntries(list.id, entries, fuzzy?.perThousandReads);
       await audit.record({ ...actorOf(request), action: 'watchlist.entries.upsert', target: list.id, detail: { count: entries.length, retro: request.query.retro ?? null } });
       const retro = retroMs === null ? null : await retroMatch(app.deps, list, entries, retroMs);
-      return { upserted: entries.length, ...(retro ? { retro } : {}) };
+      return { upserted: entries.length, ...(fuzzy ? { estimatedFuzzyHitRate: fuzzy.perThousandReads, forced: fuzzy.forced } : {}), ...(retro ? { retro } : {}) };
     },
   );
 

@@ -166,6 +166,7 @@ function observeHits(metrics: EngineMetrics, fresh: readonly InboundBatchMessage
   const bySeq = new Map(fresh.map((m) => [m.seq, m]));
   outcome.hits.forEach((h, i) => {
     metrics.hits.labels(h.source, priorityBand(h.priority)).inc();
+    if (h.source === 'watchlist' && h.watchlist && h.match) metrics.watchlistHits.labels(h.watchlist.id, h.match.type).inc();
     const m = bySeq.get(outcome.seqs[i]);
     if (m) metrics.hitLatency.observe(Math.max(0, hitStored - m.storedAt()) / 1000);
   });

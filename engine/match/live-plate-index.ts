@@ -60,12 +60,19 @@ export class LivePlateIndex {
   private retired: number[] = [];
   private delta = new Map<WatchEntry, Watchlist>();
 
-  constructor(private readonly entriesOf: (listId: string) => Iterable<WatchEntry>) {
+  /** `formats`: the city's plate formats (PlateListSpec.formats); the matcher's own by default. */
+  constructor(
+    private readonly entriesOf: (listId: string) => Iterable<WatchEntry>,
+    private readonly formats?: readonly string[],
+  ) {
     this.base = this.compile([], []);
   }
 
   private modes(lists: Watchlist[]): PlateListSpec[] {
-    return lists.map((l) => l.match as PlateMatchOptions);
+    return lists.map((l) => {
+      const { ocrEquivalence, maxEdits } = l.match as PlateMatchOptions;
+      return this.formats ? { ocrEquivalence, maxEdits, formats: this.formats } : { ocrEquivalence, maxEdits };
+    });
   }
 
   private compile(lists: Watchlist[], pairs: Array<[Watchlist, WatchEntry]>): Compiled {

@@ -1,20 +1,22 @@
-// Licence-plate watchlist matcher: pure logic, no I/O (CONTRACT.md §3, "Matching rules").
+// Licence-plate watchlist matcher: pure logic, no I/O.
 //
 // A read is compared with every live entry of every plate watchlist after normalisation. Per
 // watchlist it gives at most one hit, the closest entry:
 //   exact  the normalised strings are equal                                  (distance 0)
-//   ocr    equal once every character is mapped to its look-alike class      (distance 0)
-//          — only for lists with ocrEquivalence on
-//   edit   1..maxEdits Levenshtein edits apart, computed on the class forms  (distance = edits)
-//          (on the plain normalised strings when ocrEquivalence is off)
-// then fewest edits, then the lower entry index.
+//   ocr    equal up to look-alikes (O/0, I/1, B/8, S/5, Z/2, G/6), no more of them than the
+//          read's shape is from the nearest plate format — only with ocrEquivalence on
+//                                                                            (distance 0)
+//   edit   1..maxEdits plausible misreads apart (see plausibleDistance)     (distance = edits)
+// then fewest edits, then the lower entry index. The `levenshtein` model (any edit, look-alike
+// classes 0/O/D/Q, …, no formats) is the one before December 2026, kept for the benchmark.
 //
-// Index (one per (ocrEquivalence, maxEdits) mode, "group"): a deletion-neighbourhood index
-// (SymSpell). Every string obtainable from an entry's comparison form by deleting 0..k
-// characters is hashed (FNV-1a + murmur finaliser, 32 bits). Two strings are within k
-// Levenshtein edits only if they share such a variant, so a query generates its own 0..k
-// deletion variants, looks each one up, and verifies the candidates with a bounded edit
-// distance. Hash collisions only add candidates, and verification removes them.
+// Index (one per (ocrEquivalence, maxEdits, model, formats) mode, "group"): a deletion-
+// neighbourhood index (SymSpell). Every string obtainable from an entry's comparison form (its
+// look-alike classes) by deleting 0..k characters is hashed (FNV-1a + murmur finaliser, 32
+// bits). Two strings are within k Levenshtein edits only if they share such a variant, so a
+// query generates its own 0..k deletion variants, looks each one up, and verifies the
+// candidates. Every plausible misread is also a Levenshtein edit, so the same index finds the
+// candidates of both models; hash collisions only add candidates, and verification removes them.
 //
 // Memory layout (no JS Map, no per-entry objects, nothing written after build):
 //   records  ArrayBuffer, 32 bytes per entry: expiresAt (f64), list (u32), key length (u8) and
@@ -33,11 +35,32 @@
 
 export type PlateMatchType = 'exact' | 'ocr' | 'edit';
 
+/**
+ * Which differences an edit may be (see plausibleDistance): `plausible`, the misreads a plate
+ * reader makes (the default); `levenshtein`, any substitution, insertion or deletion — the
+ * model before December 2026, kept so the benchmark can measure both on the same reads.
+ */
+export type EditModel = 'plausible' | 'levenshtein';
+
 export interface PlateListSpec {
   ocrEquivalence: boolean;
   /** 0, 1 or 2. */
   maxEdits: number;
+  edits?: EditModel;
+  /**
+   * The city's plate formats as masks, `#` a digit and `@` a letter (default
+   * DEFAULT_PLATE_FORMATS). A look-alike flips a character's type, and one misread is far
+   * likelier than two: so a read may differ from an entry by at most as many look-alikes as
+   * its shape is flips away from the nearest format. A read that fits a format is taken as
+   * read right; one flip from a format, it is one misread of a plate of that format, not two
+   * of a plate of another.
+   */
+  formats?: readonly string[];
 }
+
+/** Uzbekistan: '01 A 123 BC' (private) and '01 123 ABC' (companies). */
+export const DEFAULT_PLATE_FORMATS: readonly string[] = Object.freeze(['##@###@@', '#####@@@']);
+const FORMAT_PATTERN = /^[#@]{1,16}$/;
 
 export interface PlateEntrySpec {
   /** Index into the lists array. */
@@ -77,11 +100,72 @@ const OCR_TABLE: Uint16Array = (() => {
   return t;
 })();
 
+/**
+ * The plausible model's look-alikes: one letter per digit (0/O, 1/I, 8/B, 5/S, 2/Z, 6/G). D
+ * and Q also look like 0, but a 0 read where a letter belongs would then stand for three
+ * letters, and with a large list one of the other two is often listed: a false hit.
+ */
+const PAIR_TABLE: Uint16Array = (() => {
+  const t = new Uint16Array(128);
+  for (let c = 0; c < 128; c++) t[c] = c;
+  for (const [letter, digit] of ['O0', 'I1', 'B8', 'S5', 'Z2', 'G6']) t[letter.charCodeAt(0)] = digit.charCodeAt(0);
+  return t;
+})();
+
 const IDENTITY_TABLE: Uint16Array = (() => {
   const t = new Uint16Array(128);
   for (let c = 0; c < 128; c++) t[c] = c;
   return t;
 })();
+
+/** ASCII code → DIGIT, LETTER, or 0 for anything else. */
+const DIGIT = 1;
+const LETTER = 2;
+const CHAR_TYPE: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 48; c <= 57; c++) t[c] = DIGIT;
+  for (let c = 65; c <= 90; c++) t[c] = LETTER;
+  return t;
+})();
+
+/**
+ * A plate's shape as a number: its length and which positions hold letters (a plate of
+ * digits and letters only; -1 otherwise). A format mask ('##@###@@') maps to the same number.
+ */
+function shapeOf(codes: ArrayLike<number>, len: number): number {
+  if (len > MAX_KEY_LENGTH) return -1; // longer than any format
+  let letters = 0;
+  for (let i = 0; i < len; i++) {
+    const c = codes[i];
+    const t = c < 128 ? CHAR_TYPE[c] : 0;
+    if (t === 0) return -1;
+    if (t === LETTER) letters |= 1 << i;
+  }
+  return len * 65536 + letters;
+}
+
+function formatShapes(formats: readonly string[]): Int32Array {
+  return Int32Array.from(formats, (f) => {
+    if (!FORMAT_PATTERN.test(f)) throw new RangeError(`plate matcher: format '${f}' must be 1–16 of '#' (digit) and '@' (letter)`);
+    return shapeOf([...f].map((ch) => (ch === '#' ? 48 : 65)), f.length);
+  });
+}
+
+/** Look-alikes allowed: no more than the read's shape is flips away from the nearest format. */
+const ANY_LOOKALIKES = 255;
+function lookalikeBudget(shape: number, formats: Int32Array): number {
+  let budget = ANY_LOOKALIKES;
+  if (shape < 0) return budget;
+  for (let i = 0; i < formats.length; i++) {
+    const f = formats[i];
+    if (f >>> 16 !== shape >>> 16) continue; // another length
+    let x = (f ^ shape) & 0xffff;
+    let flips = 0;
+    for (; x !== 0; x &= x - 1) flips++;
+    if (flips < budget) budget = flips;
+  }
+  return budget;
+}
 
 /** Maps each character to its look-alike class representative: O, D, Q → 0; I → 1; B → 8; S → 5; Z → 2; G → 6. */
 export function ocrClassOf(plate: string): string {
@@ -249,6 +333,10 @@ function variantBound(len: number, k: number): number {
 interface Group {
   readonly ocr: boolean;
   readonly k: number;
+  /** Edits are plausible misreads only (else any Levenshtein edit). */
+  readonly plausible: boolean;
+  /** Shapes of the plate formats (shapeOf). */
+  readonly formats: Int32Array;
   /** Character code → comparison code: the OCR classes, or the identity. */
   readonly classes: Uint16Array;
   /** Lists of this mode that have at least one entry. */
@@ -298,10 +386,13 @@ export class PlateMatcher {
   private touchedCount = 0;
   private readonly seen = new Uint32Array(SEEN_CAPACITY);
   private seenCount = 0;
+  /** Look-alikes the read may differ by from an entry of the group being probed (lookalikeBudget). */
+  private lookalikes = 0;
   /** Where the early loads of match() go, so they are not optimised away. */
   private sink = 0;
   private readonly rawCodes = new Uint16Array(MAX_QUERY_LENGTH);
-  private readonly ocrCodes = new Uint16Array(MAX_QUERY_LENGTH);
+  /** The read in the comparison form of the group being probed. */
+  private readonly classCodes = new Uint16Array(MAX_QUERY_LENGTH);
   /** The read as a zero-padded 16-byte key (codes above 127 as 0xFF, which no key has). */
   private readonly rawKey = new Uint8Array(MAX_KEY_LENGTH);
   private readonly rawKeyWords = new Uint32Array(this.rawKey.buffer);
@@ -334,15 +425,15 @@ export class PlateMatcher {
     const n = entries.length;
     if (n >= MAX_ENTRIES) throw new RangeError(`plate matcher: too many entries (${n})`);
     const listGroup = new Int8Array(lists.length);
-    const modes: { ocr: boolean; k: number }[] = [];
+    const modes: { ocr: boolean; k: number; plausible: boolean; formats: string }[] = [];
     for (let l = 0; l < lists.length; l++) {
-      const { ocrEquivalence, maxEdits } = lists[l];
+      const { ocrEquivalence, maxEdits, edits = 'plausible', formats = DEFAULT_PLATE_FORMATS } = lists[l];
       if (!Number.isInteger(maxEdits) || maxEdits < 0 || maxEdits > MAX_EDITS) {
         throw new RangeError(`plate matcher: list ${l} has maxEdits ${maxEdits}, expected 0, 1 or 2`);
       }
-      const ocr = ocrEquivalence !== false;
-      let g = modes.findIndex((m) => m.ocr === ocr && m.k === maxEdits);
-      if (g < 0) g = modes.push({ ocr, k: maxEdits }) - 1;
+      const mode = { ocr: ocrEquivalence !== false, k: maxEdits, plausible: edits !== 'levenshtein', formats: formats.join(',') };
+      let g = modes.findIndex((m) => m.ocr === mode.ocr && m.k === mode.k && m.plausible === mode.plausible && m.formats === mode.formats);
+      if (g < 0) g = modes.push(mode) - 1;
       listGroup[l] = g;
     }
 
@@ -382,8 +473,9 @@ export class PlateMatcher {
     const groups: Group[] = [];
     for (let g = 0; g < modes.length; g++) {
       if (slotBound[g] === 0) continue;
-      const { ocr, k } = modes[g];
-      const classes = ocr ? OCR_TABLE : IDENTITY_TABLE;
+      const { ocr, k, plausible } = modes[g];
+      const formats = formatShapes(modes[g].formats === '' ? [] : modes[g].formats.split(','));
+      const classes = !ocr ? IDENTITY_TABLE : plausible ? PAIR_TABLE : OCR_TABLE;
       const size = Math.ceil(slotBound[g] * SLOTS_PER_VARIANT) + 1;
       const scale = size / 4294967296;
       const slots = new Uint32Array(size);
@@ -409,7 +501,7 @@ export class PlateMatcher {
       }
       let listCount = 0;
       for (let l = 0; l < lists.length; l++) listCount += listHasEntries[l];
-      groups.push({ ocr, k, classes, listCount, minLength, maxLength, slots, scale });
+      groups.push({ ocr, k, plausible, formats, classes, listCount, minLength, maxLength, slots, scale });
     }
     return new PlateMatcher(lists.length, groups, idBits, n, records);
   }
@@ -444,14 +536,14 @@ export class PlateMatcher {
     const qLen = plate.length;
     if (qLen > MAX_QUERY_LENGTH || this.groups.length === 0) return 0;
     const raw = this.rawCodes;
-    const cls = this.ocrCodes;
+    const cls = this.classCodes;
     const rawKey = this.rawKey;
     for (let i = 0; i < qLen; i++) {
       const c = plate.charCodeAt(i);
       raw[i] = c;
-      cls[i] = c < 128 ? OCR_TABLE[c] : c;
       if (i < MAX_KEY_LENGTH) rawKey[i] = c < 128 ? c : 0xff;
     }
+    let clsTable: Uint16Array | null = null;
     for (let i = qLen; i < MAX_KEY_LENGTH; i++) rawKey[i] = 0;
     if (++this.generation === 0xffffffff) {
       this.listStamp.fill(0);
@@ -459,11 +551,17 @@ export class PlateMatcher {
     }
     this.touchedCount = 0;
     this.seenCount = 0;
+    const shape = shapeOf(raw, qLen);
 
     for (const g of this.groups) {
       const k = g.k;
       if (qLen + k < g.minLength || qLen > g.maxLength + k) continue;
-      const q = g.ocr ? cls : raw;
+      this.lookalikes = g.ocr ? lookalikeBudget(shape, g.formats) : 0;
+      if (g.classes !== IDENTITY_TABLE && g.classes !== clsTable) {
+        clsTable = g.classes;
+        for (let i = 0; i < qLen; i++) cls[i] = raw[i] < 128 ? clsTable[raw[i]] : raw[i];
+      }
+      const q = g.classes === IDENTITY_TABLE ? raw : cls;
       const before = this.touchedCount;
       const whole = prefixHashes(q, qLen, this.prefix);
       const v = k === 0 ? 0 : deletionHashes(q, qLen, k, this.prefix, this.variants, 0);
@@ -555,22 +653,32 @@ export class PlateMatcher {
     const len = u8[o + REC_LENGTH];
     const classes = g.classes;
     let rank = -1;
-    if (len === qLen) {
-      const w = e * 8 + REC_KEY_WORD;
-      const qw = this.rawKeyWords;
-      if (u32[w] === qw[0] && u32[w + 1] === qw[1] && u32[w + 2] === qw[2] && u32[w + 3] === qw[3]) {
-        rank = RANK_EXACT;
-      } else if (g.ocr) {
-        rank = RANK_OCR;
-        for (let i = 0; i < len; i++) {
-          if (classes[u8[o + REC_KEY + i]] !== q[i]) {
-            rank = -1;
-            break;
-          }
+    const w = e * 8 + REC_KEY_WORD;
+    const qw = this.rawKeyWords;
+    if (len === qLen && u32[w] === qw[0] && u32[w + 1] === qw[1] && u32[w + 2] === qw[2] && u32[w + 3] === qw[3]) {
+      rank = RANK_EXACT;
+    } else if (g.plausible) {
+      let allowed = g.k;
+      if (bestRank !== RANK_NONE) {
+        if (bestRank === RANK_EXACT) return;
+        const d = bestRank - RANK_OCR;
+        allowed = e < bestEntry ? d : d - 1;
+      }
+      if (allowed < 0) return;
+      const d = this.plausibleDistance(o, len, qLen, allowed, classes, this.lookalikes);
+      if (d < 0) return;
+      rank = RANK_OCR + d;
+    } else if (len === qLen && g.ocr) {
+      rank = RANK_OCR;
+      for (let i = 0; i < len; i++) {
+        if (classes[u8[o + REC_KEY + i]] !== q[i]) {
+          rank = -1;
+          break;
         }
       }
     }
     if (rank < 0) {
+      // The Levenshtein model (plausible groups have a rank or have returned by now).
       let maxEdits = g.k;
       if (bestRank !== RANK_NONE) {
         if (bestRank <= RANK_OCR) return;
@@ -593,5 +701,45 @@ export class PlateMatcher {
     }
     this.bestRank[l] = rank;
     this.bestEntry[l] = e;
+  }
+
+  /**
+   * Distance of the entry whose record starts at `o` to the read (rawCodes) counting only the
+   * misreads a plate reader makes, if it is <= k, else -1 (0: equal up to look-alikes):
+   *   - a character dropped or added at either end (the plate's edge cut off, or a bolt or a
+   *     frame read as a character): 1 each;
+   *   - a digit read as another digit, or a letter as another letter: 1;
+   *   - a letter read as its look-alike digit or the reverse (O/0, B/8, …): 0, when
+   *     `lookalikes` times at most (see PlateListSpec.formats);
+   *   - a letter read as a digit that does not look like it, or the reverse: never.
+   * So the read is the entry with up to k characters cut from or added to its two ends, then
+   * compared position by position: one pass per shift of the start, O(k·n).
+   */
+  private plausibleDistance(o: number, len: number, qLen: number, k: number, classes: Uint16Array, lookalikes: number): number {
+    const key = this.recU8;
+    const read = this.rawCodes;
+    let best = -1;
+    for (let shift = -k; shift <= k; shift++) {
+      // shift > 0: the read lacks the entry's first `shift` characters; < 0: it has extra ones.
+      const i0 = o + REC_KEY + (shift > 0 ? shift : 0);
+      const j0 = shift < 0 ? -shift : 0;
+      const restKey = len - (shift > 0 ? shift : 0);
+      const restRead = qLen - j0;
+      if (restKey < 1 || restRead < 1) continue;
+      const limit = best < 0 ? k : best - 1;
+      let cost = (shift < 0 ? -shift : shift) + (restKey > restRead ? restKey - restRead : restRead - restKey);
+      const aligned = restKey < restRead ? restKey : restRead;
+      let swaps = 0;
+      for (let t = 0; t < aligned && cost <= limit; t++) {
+        const a = key[i0 + t];
+        const b = read[j0 + t];
+        if (a === b) continue;
+        const tb = b < 128 ? CHAR_TYPE[b] : 0;
+        if (tb === CHAR_TYPE[a]) cost++;
+        else if (tb === 0 || classes[a] !== classes[b] || ++swaps > lookalikes) cost = FAR;
+      }
+      if (cost <= limit) best = cost;
+    }
+    return best;
   }
 }

@@ -10,7 +10,7 @@ import { precompute, type Precomputed } from '../../workers/match-kernels.js';
 import type { KeyedState } from './keyed-state.js';
 import type { PlateMatch } from './plate-matcher.js';
 import type { MatchSnapshot } from './rule-book.js';
-import type { Geofence, Watchlist, WatchEntry } from './rules.js';
+import { hitPriority, type Geofence, type Watchlist, type WatchEntry } from './rules.js';
 
 export interface FenceState {
   inside: boolean;
@@ -98,7 +98,7 @@ export class ReadMatcher {
       ...this.readPart(read, pos, emittedAt),
       id: watchlistHitId(read.seq, read.index, m.list.id),
       source: 'watchlist',
-      priority: m.list.priority,
+      priority: hitPriority(m.list, m.type),
       watchlist: { id: m.list.id, name: m.list.name },
       entry: { key: m.entry.key, label: m.entry.label, reference: m.entry.reference },
       match: { type: m.type, distance: m.distance, score: round(m.score) },
@@ -120,7 +120,9 @@ export class ReadMatcher {
     // Most reads are in no zone and their subject has no fence state: nothing can fire or change.
     const held = key === null ? undefined : this.state.get(key)?.fences;
     if (zones.length === 0 && held === undefined) return;
-    const onLists = new Set(matched.map((m) => m.list.id));
+    // A protection-order zone follows its respondent's plate exactly or by look-alikes, never
+    // by edit: a neighbour's car one character away must not set it off.
+    const onLists = new Set(matched.flatMap((m) => (m.type === 'edit' ? [] : [m.list.id])));
     const applies = (f: number) => {
       const fence = part.fences[f];
       if (fence.kinds && !fence.kinds.includes(read.kind)) return false;

@@ -15,11 +15,12 @@ import {
   insertGeofence,
   insertWatchlist,
   loadRules,
+  updateWatchlistMatch,
   upsertEntries,
 } from '../store/rules-store.js';
 import { FaceMatcher, type FaceEntrySpec, type FaceListSpec } from './face-matcher.js';
 import { LivePlateIndex, type ListedEntry, type PlatePart } from './live-plate-index.js';
-import { type FaceMatchOptions, type Geofence, type Watchlist, type WatchEntry } from './rules.js';
+import { type FaceMatchOptions, type Geofence, type PlateMatchOptions, type Watchlist, type WatchEntry } from './rules.js';
 
 export type { ListedEntry, PlatePart };
 
@@ -52,8 +53,8 @@ export interface MatchSnapshot {
 const expiryOf = (list: Watchlist, entry: WatchEntry): number =>
   Math.min(list.expiresAt ?? Infinity, entry.expiresAt ?? Infinity);
 
-function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>): LivePlateIndex {
-  const index = new LivePlateIndex((id) => entries.get(id)?.values() ?? []);
+function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>, plateFormats?: readonly string[]): LivePlateIndex {
+  const index = new LivePlateIndex((id) => entries.get(id)?.values() ?? [], plateFormats);
   index.rebuildAll(lists);
   return index;
 }
@@ -136,6 +137,8 @@ export class RuleBook {
     private readonly cameras: () => Iterable<CameraSite>,
     private readonly timezone: string,
     stored: Awaited<ReturnType<typeof loadRules>>,
+    /** The city's plate formats (config matching.plateFormats); the matcher's default if absent. */
+    readonly plateFormats?: readonly string[],
   ) {
     for (const w of stored.watchlists) {
       this.lists.set(w.id, w);
@@ -143,7 +146,7 @@ export class RuleBook {
     }
     for (const g of stored.geofences) this.geofences.set(g.id, g);
     const lists = [...this.lists.values()];
-    this.plates = compilePlates(lists, this.entries);
+    this.plates = compilePlates(lists, this.entries, plateFormats);
     this.current = {
       version: 1,
       plates: this.plates.part(),
@@ -152,8 +155,8 @@ export class RuleBook {
     };
   }
 
-  static async load(db: Database, cameras: () => Iterable<CameraSite>, timezone: string): Promise<RuleBook> {
-    return new RuleBook(db, cameras, timezone, await loadRules(db));
+  static async load(db: Database, cameras: () => Iterable<CameraSite>, timezone: string, plateFormats?: readonly string[]): Promise<RuleBook> {
+    return new RuleBook(db, cameras, timezone, await loadRules(db), plateFormats);
   }
 
   /** The snapshot to match the next batch against. */
@@ -167,6 +170,11 @@ export class RuleBook {
 
   watchlists(): Array<Watchlist & { entries: number }> {
     return [...this.lists.values()].map((w) => ({ ...w, entries: this.entries.get(w.id)?.size ?? 0 }));
+  }
+
+  /** The keys of a list's entries (none for an unknown list). */
+  entryKeys(listId: string): string[] {
+    return [...(this.entries.get(listId)?.keys() ?? [])];
   }
 
   /** Dimension of a face list's embeddings (0 while it has none). */
@@ -198,10 +206,27 @@ export class RuleBook {
     return true;
   }
 
-  async upsertEntries(listId: string, entries: readonly WatchEntry[]): Promise<void> {
+  /**
+   * Changes a plate list's match options (and its fuzzy-hit estimate): every plate list is
+   * compiled again, since the list's entries move to another index group.
+   */
+  async updatePlateMatch(listId: string, match: PlateMatchOptions, fuzzyHitRate: number | null): Promise<Watchlist> {
+    const w = this.lists.get(listId);
+    if (!w || w.kind !== 'plate') throw new Error(`no plate watchlist ${listId}`);
+    await updateWatchlistMatch(this.db, listId, match, fuzzyHitRate);
+    const changed: Watchlist = { ...w, match, estimatedFuzzyHitRate: fuzzyHitRate };
+    this.lists.set(listId, changed);
+    this.plates.rebuildAll([...this.lists.values()]);
+    this.rebuild('plate');
+    return changed;
+  }
+
+  /** `fuzzyHitRate` (a number or null): the list's new estimate, stored with the entries. */
+  async upsertEntries(listId: string, entries: readonly WatchEntry[], fuzzyHitRate?: number | null): Promise<void> {
     const w = this.lists.get(listId);
     if (!w) throw new Error(`no watchlist ${listId}`);
-    await upsertEntries(this.db, listId, entries);
+    await upsertEntries(this.db, listId, entries, Date.now(), fuzzyHitRate);
+    if (fuzzyHitRate !== undefined) w.estimatedFuzzyHitRate = fuzzyHitRate;
     const map = this.entries.get(listId)!;
     const previous = entries.flatMap((e) => map.get(e.key) ?? []);
     for (const e of entries) map.set(e.key, e);

@@ -29,16 +29,23 @@ export function buildPlates(rng: Random, n: number): string[] {
   return [...seen];
 }
 
-/** One OCR mistake: a look-alike character swapped, or a character dropped. */
-export function misread(rng: Random, plate: string): string {
+/** One look-alike character swapped (0↔O, 8↔B, 1↔I, 5↔S, 2↔Z), or null if the plate has none. */
+export function lookAlikeSwap(rng: Random, plate: string): string | null {
   const swappable = [...plate].flatMap((ch, i) => (LOOK_ALIKES[ch] ? [i] : []));
-  if (swappable.length > 0 && rng.chance(0.7)) {
-    const i = rng.pick(swappable);
-    return plate.slice(0, i) + LOOK_ALIKES[plate[i]] + plate.slice(i + 1);
-  }
-  const chars = [...plate].flatMap((ch, i) => (ch === ' ' ? [] : [i]));
-  const i = rng.pick(chars);
-  return plate.slice(0, i) + plate.slice(i + 1);
+  if (swappable.length === 0) return null;
+  const i = rng.pick(swappable);
+  return plate.slice(0, i) + LOOK_ALIKES[plate[i]] + plate.slice(i + 1);
+}
+
+/** The plate's edge cut off: its first or last character missing. */
+export function edgeCut(rng: Random, plate: string): string {
+  return rng.chance(0.5) ? plate.slice(1) : plate.slice(0, -1);
+}
+
+/** One OCR mistake as plate readers make them: a look-alike swapped, or the plate's edge cut off. */
+export function misread(rng: Random, plate: string): string {
+  const swapped = rng.chance(0.7) ? lookAlikeSwap(rng, plate) : null;
+  return swapped ?? edgeCut(rng, plate);
 }
 
 /** Camera vendors disagree on separators (spaces, none, dashes), and one in ten prints Cyrillic. */

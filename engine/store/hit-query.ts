@@ -61,17 +61,35 @@ export async function listHits(db: Database, q: HitQuery): Promise<{ rows: unkno
   };
 }
 
+export interface AckedHit {
+  source: string;
+  priority: number;
+  emittedMs: number;
+  acked: boolean;
+  /** The hit's watchlist id; null for geofence and panic hits. */
+  watchlist: string | null;
+}
+
 /**
  * What acknowledging a hit needs to know of it (null: no such hit). `acked` tells a first
  * decision from a changed one: only the first measures how long dispatch took to answer.
+ * The watchlist is only in the stored body (the hits table has no column for it).
  */
-export async function hitForAck(db: Database, id: string): Promise<{ source: string; priority: number; emittedMs: number; acked: boolean } | null> {
+export async function hitForAck(db: Database, id: string): Promise<AckedHit | null> {
   const [row] = await db.query(
-    `SELECT source, priority, epoch_ms(emitted_at) AS emitted_ms, EXISTS (SELECT 1 FROM hit_acks WHERE hit = $1) AS acked
+    `SELECT source, priority, epoch_ms(emitted_at) AS emitted_ms, EXISTS (SELECT 1 FROM hit_acks WHERE hit = $1) AS acked,
+            json_extract_string(body, '$.watchlist.id') AS watchlist
      FROM hits WHERE id = $1 LIMIT 1`,
     [id],
   );
-  return row ? { source: String(row.source), priority: Number(row.priority), emittedMs: Number(row.emitted_ms), acked: Boolean(row.acked) } : null;
+  if (!row) return null;
+  return {
+    source: String(row.source),
+    priority: Number(row.priority),
+    emittedMs: Number(row.emitted_ms),
+    acked: Boolean(row.acked),
+    watchlist: row.watchlist === null ? null : String(row.watchlist),
+  };
 }
 
 export function recordAck(db: Database, hit: string, status: string, reason: string | null, actor: string | null, at: number): Promise<void> {

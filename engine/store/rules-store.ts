@@ -17,7 +17,7 @@ export interface StoredRules {
 export async function loadRules(db: Database): Promise<StoredRules> {
   const lists = await db.query(
     `SELECT id, name, kind, priority, legal_basis, epoch_ms(expires_at) AS expires_at, match::VARCHAR AS match,
-            alert_on_read, cooldown_seconds, epoch_ms(created_at) AS created_at, created_by
+            alert_on_read, cooldown_seconds, epoch_ms(created_at) AS created_at, created_by, fuzzy_hit_rate
      FROM watchlists ORDER BY created_at, id`,
   );
   const watchlists: Watchlist[] = lists.map((r) => ({
@@ -32,6 +32,7 @@ export async function loadRules(db: Database): Promise<StoredRules> {
     cooldownSeconds: Number(r.cooldown_seconds),
     createdAt: Number(r.created_at),
     createdBy: r.created_by === null ? null : String(r.created_by),
+    estimatedFuzzyHitRate: r.fuzzy_hit_rate === null ? null : Number(r.fuzzy_hit_rate),
   }));
   const entries = new Map<string, WatchEntry[]>(watchlists.map((w) => [w.id, []]));
   const rows = await db.query(
@@ -80,8 +81,9 @@ function floatsOf(blob: unknown): Float32Array {
 export function insertWatchlist(db: Database, w: Watchlist): Promise<void> {
   return db.transaction(async (conn) => {
     await conn.run(
-      `INSERT INTO watchlists VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::BIGINT IS NULL THEN NULL ELSE make_timestamptz($6::BIGINT * 1000) END,
-        $7::JSON, $8, $9, make_timestamptz($10::BIGINT * 1000), $11)`,
+      `INSERT INTO watchlists (id, name, kind, priority, legal_basis, expires_at, match, alert_on_read, cooldown_seconds, created_at, created_by, fuzzy_hit_rate)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::BIGINT IS NULL THEN NULL ELSE make_timestamptz($6::BIGINT * 1000) END,
+        $7::JSON, $8, $9, make_timestamptz($10::BIGINT * 1000), $11, $12)`,
       [
         w.id,
         w.name,
@@ -94,8 +96,16 @@ export function insertWatchlist(db: Database, w: Watchlist): Promise<void> {
         w.cooldownSeconds,
         BigInt(w.createdAt),
         w.createdBy,
+        w.estimatedFuzzyHitRate ?? null,
       ],
     );
+  });
+}
+
+/** A watchlist's match options and fuzzy-hit estimate, changed together. */
+export function updateWatchlistMatch(db: Database, id: string, match: Watchlist['match'], fuzzyHitRate: number | null): Promise<void> {
+  return db.transaction(async (conn) => {
+    await conn.run('UPDATE watchlists SET match = $2::JSON, fuzzy_hit_rate = $3 WHERE id = $1', [id, JSON.stringify(match), fuzzyHitRate]);
   });
 }
 
@@ -106,9 +116,19 @@ export function deleteWatchlist(db: Database, id: string): Promise<void> {
   });
 }
 
-/** Adds or replaces entries by key, in one transaction. */
-export function upsertEntries(db: Database, watchlist: string, entries: readonly WatchEntry[], now = Date.now()): Promise<void> {
+/**
+ * Adds or replaces entries by key, in one transaction; with `fuzzyHitRate` (a number or null)
+ * the list's estimate is set in the same transaction.
+ */
+export function upsertEntries(
+  db: Database,
+  watchlist: string,
+  entries: readonly WatchEntry[],
+  now = Date.now(),
+  fuzzyHitRate?: number | null,
+): Promise<void> {
   return db.transaction(async (conn) => {
+    if (fuzzyHitRate !== undefined) await conn.run('UPDATE watchlists SET fuzzy_hit_rate = $2 WHERE id = $1', [watchlist, fuzzyHitRate]);
     await conn.run('CREATE TEMP TABLE IF NOT EXISTS entry_keys_in (key VARCHAR)');
     await conn.run('DELETE FROM entry_keys_in');
     await appendKeys(conn, entries.map((e) => e.key));

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS watchlists (
   id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, priority INTEGER NOT NULL,
   legal_basis VARCHAR NOT NULL, expires_at TIMESTAMPTZ, match JSON NOT NULL, alert_on_read BOOLEAN NOT NULL,
   cooldown_seconds INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL, created_by VARCHAR);
+-- Added December 2026; stores made before gain it here.
+ALTER TABLE watchlists ADD COLUMN IF NOT EXISTS fuzzy_hit_rate DOUBLE;
 CREATE TABLE IF NOT EXISTS watchlist_entries (
   watchlist VARCHAR NOT NULL, key VARCHAR NOT NULL, label VARCHAR, reference VARCHAR,
   expires_at TIMESTAMPTZ, embedding BLOB, added_at TIMESTAMPTZ NOT NULL);

@@ -47,8 +47,8 @@ async function call(engine: Engine, method: 'POST' | 'PUT' | 'GET', url: string,
 const CAMERA = { id: 'cam-1', lat: 41.3, lon: 69.25 };
 const face = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
 
-/** The rules the run matches against: one list of each kind and a fence around the camera. */
-export async function setUpRules(engine: Engine): Promise<void> {
+/** The rules the run matches against: one list of each kind and a fence around the camera. Returns the lists' ids. */
+export async function setUpRules(engine: Engine): Promise<{ plates: string; faces: string }> {
   await call(engine, 'PUT', '/api/v1/cameras', 'admin', [CAMERA]);
   const plates = await call(engine, 'POST', '/api/v1/watchlists', 'admin', { name: 'wanted', kind: 'plate', priority: 95, legalBasis: 'warrants', cooldownSeconds: 600 });
   await call(engine, 'POST', `/api/v1/watchlists/${plates.id}/entries`, 'admin', [{ key: '01A123BC' }, { key: '10123ABC' }]);
@@ -57,6 +57,7 @@ export async function setUpRules(engine: Engine): Promise<void> {
   await call(engine, 'POST', '/api/v1/geofences', 'admin', {
     name: 'depot', geometry: { type: 'Circle', center: [CAMERA.lon, CAMERA.lat], radiusM: 200 }, trigger: 'inside', kinds: ['vehicle'], priority: 40, cooldownSeconds: 0,
   });
+  return { plates: String(plates.id), faces: String(faces.id) };
 }
 
 /**
@@ -87,11 +88,14 @@ export async function driveRound(engine: Engine, js: JetStreamClient, round: num
     return grew('vigil_detections_total', reads.length) && grew('vigil_hits_total', 1, { source: 'panic' }) && grew('vigil_rejected_total', 3);
   }, 20_000, `round ${round}: reads, panic hit and rejects counted`);
 
-  // Dispatchers answer each new hit once; one of them changes their mind.
-  const rows = (await call(engine, 'GET', `/api/v1/hits?limit=1000&from=2000-01-01`, 'dispatcher')).rows as Array<{ id: string; ack: unknown }>;
+  // Dispatchers answer each new hit once; one of them changes their mind. Watchlist hits are
+  // rejected in even rounds and accepted in odd ones, so over two rounds or more each list has
+  // both answers and a precision strictly between 0 and 1.
+  const rows = (await call(engine, 'GET', `/api/v1/hits?limit=1000&from=2000-01-01`, 'dispatcher')).rows as Array<{ id: string; source: string; ack: unknown }>;
   const fresh = rows.filter((h) => h.ack === null);
   for (const [i, h] of fresh.entries()) {
-    const body = i % 3 ? { status: 'accepted' } : { status: 'rejected', reason: 'wrong vehicle' };
+    const reject = h.source === 'watchlist' ? round % 2 === 0 : i % 3 === 0;
+    const body = reject ? { status: 'rejected', reason: 'wrong vehicle' } : { status: 'accepted' };
     await call(engine, 'POST', `/api/v1/hits/${encodeURIComponent(h.id)}/ack`, 'dispatcher', body);
   }
   if (fresh[0]) await call(engine, 'POST', `/api/v1/hits/${encodeURIComponent(fresh[0].id)}/ack`, 'dispatcher', { status: 'accepted' });

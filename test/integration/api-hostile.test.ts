@@ -46,7 +46,9 @@ function baseBody(route: string): unknown {
     case 'PUT /api/v1/areas':
       return areas();
     case 'POST /api/v1/watchlists':
-      return { name: 'hostile', kind: 'plate', priority: 50, legalBasis: 'court order 7/2026', expiresAt: '2030-01-01', match: { ocrEquivalence: true, maxEdits: 1 }, alertOnRead: true, cooldownSeconds: 60 };
+      return { name: 'hostile', kind: 'plate', priority: 50, legalBasis: 'court order 7/2026', expiresAt: '2030-01-01', match: { ocrEquivalence: true, maxEdits: 1, editPriority: 30 }, alertOnRead: true, cooldownSeconds: 60, force: false };
+    case 'PATCH /api/v1/watchlists/:id':
+      return { match: { ocrEquivalence: true, maxEdits: 0, editPriority: 40 }, force: false };
     case 'POST /api/v1/watchlists/:id/entries':
       return [{ key: '01B222CD', label: 'label', reference: 'ref-1', expiresAt: '2030-01-01T00:00:00Z' }];
     case 'POST /api/v1/geofences':

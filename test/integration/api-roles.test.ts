@@ -14,7 +14,7 @@ import { TOKENS, auth, eventually, startEngine, testConfig } from '../helpers/en
 import type { Engine } from '../../engine/engine.js';
 
 type Role = 'admin' | 'analyst' | 'dispatcher';
-type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 interface RouteRow {
   method: Method;
@@ -40,6 +40,7 @@ const TABLE: readonly RouteRow[] = [
   { method: 'POST', url: '/api/v1/watchlists', access: [] },
   { method: 'GET', url: '/api/v1/watchlists', access: [] },
   { method: 'DELETE', url: '/api/v1/watchlists/:id', access: [] },
+  { method: 'PATCH', url: '/api/v1/watchlists/:id', access: [] },
   { method: 'POST', url: '/api/v1/watchlists/:id/entries', access: [] },
   { method: 'DELETE', url: '/api/v1/watchlists/:id/entries/:key', access: [] },
   { method: 'POST', url: '/api/v1/geofences', access: [] },

@@ -9,6 +9,7 @@ import { Engine } from '../../engine/engine.js';
 import { createLogger } from '../../engine/logger.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually, testConfig, TOKENS } from '../helpers/engine.js';
+import { scrape, total } from '../helpers/metrics-traffic.js';
 
 let nats: TestNatsServer;
 let engine: Engine;
@@ -142,6 +143,10 @@ describe('hits', () => {
     expect(unknown.statusCode).toBe(404);
     const audit = (await engine.api.inject({ url: '/api/v1/audit?action=hit.ack', headers: auth('admin') })).json().rows;
     expect(audit[0]).toMatchObject({ actor: 'dispatcher-user', target: hit.id, reason: 'plate misread, different car' });
+    // Counted under the hit's list; the list's other status is there at 0 for its precision.
+    const samples = await scrape(engine);
+    expect(total(samples, 'vigil_hit_acks_total', { watchlist: listId, status: 'rejected' })).toBe(1);
+    expect(samples.filter((s) => s.name === 'vigil_hit_acks_total' && s.labels.watchlist === listId && s.labels.status === 'accepted')).toMatchObject([{ value: 0 }]);
   });
 });
 
@@ -169,19 +174,28 @@ describe('live watchlist changes', () => {
 
 describe('past-read matching', () => {
   it('matches new entries against stored sightings of the window, once', async () => {
-    const past = [await readPlate('01D444DD', Date.now() - 3_600_000), await readPlate('01D 4440D', Date.now() - 1_800_000)];
+    // The second read took the O for a 0: a look-alike.
+    const past = [await readPlate('01D444OD', Date.now() - 3_600_000), await readPlate('01D 4440D', Date.now() - 1_800_000)];
     await eventually(async () => {
-      const rows = await engine.db.query(`SELECT count(*) AS n FROM sightings WHERE plate IN ('01D444DD', '01D4440D')`);
+      const rows = await engine.db.query(`SELECT count(*) AS n FROM sightings WHERE plate IN ('01D444OD', '01D4440D')`);
       return Number(rows[0].n) === 2;
     }, 10_000, 'past reads stored');
-    const res = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444DD', label: 'retro' }]);
+    const before = await scrape(engine);
+    const res = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444OD', label: 'retro' }]);
     expect(res.retro).toMatchObject({ plates: 2, hits: 2 });
     for (const id of past) {
       const [h] = await hitsFor(id);
-      expect(h).toMatchObject({ retro: true, entry: { key: '01D444DD' } });
+      expect(h).toMatchObject({ retro: true, entry: { key: '01D444OD' } });
     }
     expect((await hitsFor(past[1]))[0].match.type).toBe('ocr');
-    const again = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444DD', label: 'retro' }]);
+    // Retro hits count in the per-list hit counter too, by how they matched.
+    const after = await scrape(engine);
+    const matches = (await Promise.all(past.map(hitsFor))).map(([h]) => String(h.match.type));
+    for (const match of new Set(matches)) {
+      const grew = total(after, 'vigil_watchlist_hits_total', { watchlist: listId, match }) - total(before, 'vigil_watchlist_hits_total', { watchlist: listId, match });
+      expect(grew, match).toBe(matches.filter((m) => m === match).length);
+    }
+    const again = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444OD', label: 'retro' }]);
     expect(again.retro.hits).toBe(0);
     const bad = await engine.api.inject({ method: 'POST', url: `/api/v1/watchlists/${listId}/entries?retro=forever`, headers: auth('admin'), payload: [{ key: '01E555EE' }] });
     expect(bad.statusCode).toBe(400);

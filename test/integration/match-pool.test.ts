@@ -29,7 +29,7 @@ async function admin(url: string, body: unknown) {
 it('finds plate, face and zone hits from worker threads, and picks up rule changes', async () => {
   const js = jetstream(nc);
   await admin('/api/v1/cameras', [{ id: 'cam-1', lat: 41.3, lon: 69.25 }]);
-  const plates = await admin('/api/v1/watchlists', { name: 'wanted', kind: 'plate', priority: 70, legalBasis: 'warrants', cooldownSeconds: 0 });
+  const plates = await admin('/api/v1/watchlists', { name: 'wanted', kind: 'plate', priority: 70, legalBasis: 'warrants', cooldownSeconds: 0, match: { maxEdits: 1 } });
   await admin(`/api/v1/watchlists/${plates.id}/entries`, [{ key: '01A123BC' }]);
   const faces = await admin('/api/v1/watchlists', { name: 'missing', kind: 'face', priority: 60, legalBasis: 'family request' });
   await admin(`/api/v1/watchlists/${faces.id}/entries`, [{ key: 'p1', embedding: [1, 0, 0, 0] }]);
@@ -50,6 +50,9 @@ it('finds plate, face and zone hits from worker threads, and picks up rule chang
   await eventually(async () => (await hitsOf()).length === 5, 15_000, 'five hits');
   const byRead = Object.fromEntries((await hitsOf()).map((h) => [h.readId, h.match?.type ?? h.geofence?.id]));
   expect(byRead).toEqual({ exact: 'exact', ocr: 'ocr', edit: 'edit', face: 'face', zone: zone.id });
+  // A hit by edit ranks below the list's own priority (70 − 20).
+  const priorities = Object.fromEntries((await hitsOf()).map((h) => [h.readId, h.priority]));
+  expect(priorities).toMatchObject({ exact: 70, ocr: 70, edit: 50 });
 
   // A new entry reaches the workers with the next snapshot.
   await admin(`/api/v1/watchlists/${plates.id}/entries`, [{ key: '77X999YY' }]);

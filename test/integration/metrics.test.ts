@@ -10,11 +10,12 @@ import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let samples: Sample[];
+let lists: { plates: string; faces: string };
 
 beforeAll(async () => {
   // Two worker threads, so the pool's metrics are fed (on two cores `auto` matches inline).
   stack = await startStack({ workers: { threads: 2 } });
-  await setUpRules(stack.engine);
+  lists = await setUpRules(stack.engine);
   for (let round = 0; round < 2; round++) await driveRound(stack.engine, stack.js, round);
   // Pending is polled every 2 s: wait for both streams' gauges.
   await eventually(async () => {
@@ -70,6 +71,24 @@ describe('GET /metrics after a simulated run', () => {
     expect(count('vigil_hit_ack_seconds_count', { source: 'panic', priority: '90+' })).toBe(2);
     expect(count('vigil_hit_acks_total', { status: 'rejected' })).toBeGreaterThan(0);
     expect(count('vigil_hit_acks_total')).toBe(first + 2); // one changed decision a round
+  });
+
+  it('counts watchlist hits by list and match type, and acknowledgements by list', () => {
+    // The plate reads are the listed plates as written; the face read is near the listed face.
+    expect(count('vigil_watchlist_hits_total', { watchlist: lists.plates, match: 'exact' })).toBe(2);
+    expect(count('vigil_watchlist_hits_total', { watchlist: lists.faces, match: 'face' })).toBe(2);
+    expect(count('vigil_watchlist_hits_total')).toBe(count('vigil_hits_total', { source: 'watchlist' }));
+    const acked = samples.filter((s) => s.name === 'vigil_hit_acks_total' && s.labels.watchlist !== '' && s.value > 0);
+    expect(new Set(acked.map((s) => s.labels.watchlist))).toEqual(new Set([lists.plates, lists.faces]));
+    // Every hit is acknowledged at least once; geofence and panic hits count under watchlist="".
+    for (const id of [lists.plates, lists.faces]) {
+      expect(count('vigil_hit_acks_total', { watchlist: id }), id).toBeGreaterThanOrEqual(count('vigil_watchlist_hits_total', { watchlist: id }));
+    }
+    expect(count('vigil_hit_acks_total', { watchlist: '' })).toBeGreaterThan(0);
+    // Each list's hits were rejected in round 0 and accepted in round 1.
+    for (const id of [lists.plates, lists.faces]) {
+      for (const status of ['accepted', 'rejected']) expect(count('vigil_hit_acks_total', { watchlist: id, status }), `${id} ${status}`).toBe(1);
+    }
   });
 
   it("has HTTP durations by route and Node's default process metrics", () => {

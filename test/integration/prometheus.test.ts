@@ -35,6 +35,7 @@ describe.skipIf(!available)('dashboards against a real Prometheus', () => {
   let promUrl: string;
   let promLog = '';
   let readsSent = 0;
+  let lists: { plates: string; faces: string };
 
   async function query(expr: string): Promise<PromAnswer> {
     const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -70,7 +71,10 @@ describe.skipIf(!available)('dashboards against a real Prometheus', () => {
 
     // The run happens while Prometheus watches, spread over a few seconds, so counters grow
     // between scrapes and every rate and quantile has something to say.
-    await setUpRules(engine);
+    lists = await setUpRules(engine);
+    // As in production, the lists exist a scrape before they hit: their series start at 0, so
+    // a list's first hit and first acknowledgement count in rates and increases.
+    await new Promise((r) => setTimeout(r, 1500));
     const js = jetstream(nc);
     for (let round = 0; round < 3; round++) {
       readsSent += (await driveRound(engine, js, round)).reads;
@@ -109,5 +113,18 @@ describe.skipIf(!available)('dashboards against a real Prometheus', () => {
     expect(Number(reads.data.result[0]?.value[1])).toBe(readsSent);
     const sources = await query('sum by (source) (vigil_hits_total)');
     expect(sources.data.result.map((r) => r.metric.source).sort()).toEqual(['geofence', 'panic', 'watchlist']);
+  });
+
+  it('gives each list its hits and a precision between 0 and 1 (both answers given)', async () => {
+    const dispatch = panelQueries(renderDashboards().find((r) => r.dashboard.uid === 'vigil-dispatch')!.dashboard);
+    const panel = (title: string) => withRanges(dispatch.find((q) => q.panel === title)!.expr, { rateInterval: '1m', range: '5m' });
+    const hits = await query(panel('Watchlist hits by list and match type'));
+    expect(new Set(hits.data.result.map((r) => r.metric.watchlist))).toEqual(new Set([lists.plates, lists.faces]));
+    const precision = await query(panel('Precision by list'));
+    expect(precision.data.result.map((r) => r.metric.watchlist).sort()).toEqual([lists.plates, lists.faces].sort());
+    for (const r of precision.data.result) {
+      expect(Number(r.value[1]), r.metric.watchlist).toBeGreaterThan(0);
+      expect(Number(r.value[1]), r.metric.watchlist).toBeLessThan(1);
+    }
   });
 });

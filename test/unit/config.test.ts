@@ -35,6 +35,13 @@ describe('validateConfig: defaults', () => {
     expect(c.auth.tokens).toEqual([]);
     expect(c.retention.detectionsDays).toBe(30);
     expect(c.timezone).toBe('Asia/Tashkent');
+    expect(c.matching).toEqual({ maxFuzzyHitRate: 0.05, plateFormats: ['##@###@@', '#####@@@'] });
+  });
+
+  it('takes the city\'s plate formats and refuses a format that is not # and @, naming the key', () => {
+    expect(validateConfig({ matching: { plateFormats: ['@@####'] } }).matching.plateFormats).toEqual(['@@####']);
+    expect(refusal(() => validateConfig({ matching: { plateFormats: ['99A999AA'] } })).message).toBe("invalid configuration: 'matching.plateFormats.0' must match pattern \"^[#@]{1,16}$\"");
+    expect(refusal(() => validateConfig({ matching: { maxFuzzyHitRate: -1 } })).message).toContain("'matching.maxFuzzyHitRate' must be >= 0");
   });
 
   it('fills the defaults of a partly given section without touching the given keys', () => {

@@ -12,7 +12,7 @@ import {
 } from '../../engine/match/plate-matcher.js';
 import { Random } from '../../engine/sim/random.js';
 
-const OCR: PlateListSpec = { ocrEquivalence: true, maxEdits: 1 };
+const OCR: PlateListSpec = { ocrEquivalence: true, maxEdits: 1, edits: 'levenshtein' as const };
 const NOW = 1_700_000_000_000;
 
 function entry(key: string, list = 0, expiresAt = Infinity): PlateEntrySpec {
@@ -78,7 +78,7 @@ describe('editDistanceWithin', () => {
   });
 });
 
-describe('PlateMatcher', () => {
+describe('PlateMatcher, Levenshtein model (any edit; the index machinery)', () => {
   it('finds an exact match', () => {
     expect(one(['01A123BC', '01A124BC'], '01A124BC')).toEqual([hit(1, 'exact', 0)]);
   });
@@ -102,14 +102,14 @@ describe('PlateMatcher', () => {
     expect(one([key], `AA${b}777`)).toEqual([hit(0, 'ocr', 0)]);
     expect(one([`AA${b}777`], key)).toEqual([hit(0, 'ocr', 0)]);
     // …but not as anything else: with look-alikes off it is one edit.
-    expect(one([key], `AA${b}777`, { ocrEquivalence: false, maxEdits: 1 })).toEqual([hit(0, 'edit', 1)]);
+    expect(one([key], `AA${b}777`, { ocrEquivalence: false, maxEdits: 1, edits: 'levenshtein' as const })).toEqual([hit(0, 'edit', 1)]);
   });
 
   it('does not treat letters outside the classes as look-alikes', () => {
     expect(one(['AA0777'], 'AAC777')).toEqual([hit(0, 'edit', 1)]);
     expect(one(['AA1777'], 'AAL777')).toEqual([hit(0, 'edit', 1)]);
     expect(one(['AA8777'], 'AA3777')).toEqual([hit(0, 'edit', 1)]);
-    expect(one(['AA0777'], 'AAC777', { ocrEquivalence: true, maxEdits: 0 })).toEqual([]);
+    expect(one(['AA0777'], 'AAC777', { ocrEquivalence: true, maxEdits: 0, edits: 'levenshtein' as const })).toEqual([]);
   });
 
   it('maps several look-alikes at once', () => {
@@ -133,28 +133,28 @@ describe('PlateMatcher', () => {
     // look-alike plus a deletion
     expect(one(['01A123BC'], 'OIA12BC')).toEqual([hit(0, 'edit', 1)]);
     // with look-alikes off the same read is two edits away
-    expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 1 })).toEqual([]);
-    expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 2 })).toEqual([hit(0, 'edit', 2)]);
+    expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 1, edits: 'levenshtein' as const })).toEqual([]);
+    expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 2, edits: 'levenshtein' as const })).toEqual([hit(0, 'edit', 2)]);
   });
 
   it('refuses two edits with maxEdits 1 and finds them with maxEdits 2', () => {
     const keys = ['01A123BC'];
     for (const read of ['01A145BC', '01A23B', '01XA123BCY', '10A123BC']) {
-      expect(one(keys, read, { ocrEquivalence: true, maxEdits: 1 })).toEqual([]);
-      expect(one(keys, read, { ocrEquivalence: true, maxEdits: 2 })).toEqual([hit(0, 'edit', 2)]);
+      expect(one(keys, read, { ocrEquivalence: true, maxEdits: 1, edits: 'levenshtein' as const })).toEqual([]);
+      expect(one(keys, read, { ocrEquivalence: true, maxEdits: 2, edits: 'levenshtein' as const })).toEqual([hit(0, 'edit', 2)]);
     }
-    expect(one(keys, '01A456BC', { ocrEquivalence: true, maxEdits: 2 })).toEqual([]);
+    expect(one(keys, '01A456BC', { ocrEquivalence: true, maxEdits: 2, edits: 'levenshtein' as const })).toEqual([]);
   });
 
   it('with look-alikes off, 0 and O are one edit and there is no ocr match', () => {
-    const off = { ocrEquivalence: false, maxEdits: 1 };
+    const off = { ocrEquivalence: false, maxEdits: 1, edits: 'levenshtein' as const };
     expect(one(['AB0123'], 'ABO123', off)).toEqual([hit(0, 'edit', 1)]);
     expect(one(['AB0123'], 'AB0123', off)).toEqual([hit(0, 'exact', 0)]);
-    expect(one(['AB0123'], 'ABO123', { ocrEquivalence: false, maxEdits: 0 })).toEqual([]);
+    expect(one(['AB0123'], 'ABO123', { ocrEquivalence: false, maxEdits: 0, edits: 'levenshtein' as const })).toEqual([]);
   });
 
   it('prefers exact over ocr over edit, then fewest edits, whatever the entry order', () => {
-    const two = { ocrEquivalence: true, maxEdits: 2 };
+    const two = { ocrEquivalence: true, maxEdits: 2, edits: 'levenshtein' as const };
     const keys = ['01A123XY', '0IA123BX', '01A123BX', '01A1238C', '01A123BC'];
     //             2 edits     ocr+1 edit  1 edit      ocr         exact
     expect(one(keys, '01A123BC', two)).toEqual([hit(4, 'exact', 0)]);
@@ -185,11 +185,11 @@ describe('PlateMatcher', () => {
 
   it('gives at most one match per list, in list order, each list with its own mode', () => {
     const lists: PlateListSpec[] = [
-      { ocrEquivalence: true, maxEdits: 1 },
-      { ocrEquivalence: false, maxEdits: 1 },
-      { ocrEquivalence: true, maxEdits: 0 },
-      { ocrEquivalence: true, maxEdits: 2 },
-      { ocrEquivalence: false, maxEdits: 0 },
+      { ocrEquivalence: true, maxEdits: 1, edits: 'levenshtein' as const },
+      { ocrEquivalence: false, maxEdits: 1, edits: 'levenshtein' as const },
+      { ocrEquivalence: true, maxEdits: 0, edits: 'levenshtein' as const },
+      { ocrEquivalence: true, maxEdits: 2, edits: 'levenshtein' as const },
+      { ocrEquivalence: false, maxEdits: 0, edits: 'levenshtein' as const },
     ];
     const entries = [
       entry('01A1Z3BC', 3), // 0: ocr
@@ -256,7 +256,7 @@ describe('PlateMatcher', () => {
   });
 
   it('with maxEdits 0 matches only exact and look-alike reads', () => {
-    const zero = { ocrEquivalence: true, maxEdits: 0 };
+    const zero = { ocrEquivalence: true, maxEdits: 0, edits: 'levenshtein' as const };
     expect(one(['01A123BC'], '01A123BC', zero)).toEqual([hit(0, 'exact', 0)]);
     expect(one(['01A123BC'], 'O1A123BC', zero)).toEqual([hit(0, 'ocr', 0)]);
     expect(one(['01A123BC'], '01A124BC', zero)).toEqual([]);
@@ -268,7 +268,7 @@ describe('PlateMatcher', () => {
     const none = PlateMatcher.build([], []);
     expect(none.size).toBe(0);
     expect(matchAll(none, '01A123BC')).toEqual([]);
-    const empty = PlateMatcher.build([OCR, { ocrEquivalence: false, maxEdits: 2 }], []);
+    const empty = PlateMatcher.build([OCR, { ocrEquivalence: false, maxEdits: 2, edits: 'levenshtein' as const }], []);
     expect(matchAll(empty, '01A123BC')).toEqual([]);
     const some = PlateMatcher.build([OCR, OCR, OCR], [entry('01A123BC', 1)]);
     expect(matchAll(some, '01A123BC')).toEqual([hit(0, 'exact', 0, 1)]);
@@ -276,7 +276,7 @@ describe('PlateMatcher', () => {
   });
 
   it('handles short keys, long keys and odd reads', () => {
-    const two = { ocrEquivalence: true, maxEdits: 2 };
+    const two = { ocrEquivalence: true, maxEdits: 2, edits: 'levenshtein' as const };
     const m = PlateMatcher.build([two], [entry('AB'), entry('A'.repeat(16)), entry('X7')]);
     expect(matchAll(m, '')).toEqual([hit(0, 'edit', 2)]);
     expect(matchAll(m, 'A')).toEqual([hit(0, 'edit', 1)]);
@@ -302,20 +302,20 @@ describe('PlateMatcher', () => {
     expect(() => PlateMatcher.build([OCR], [entry('A'.repeat(17))])).toThrow(RangeError);
     expect(() => PlateMatcher.build([OCR], [entry('01A123BC', 1)])).toThrow(RangeError);
     expect(() => PlateMatcher.build([OCR], [entry('01A123BC', 0, NaN)])).toThrow(RangeError);
-    expect(() => PlateMatcher.build([{ ocrEquivalence: true, maxEdits: 3 }], [])).toThrow(RangeError);
-    expect(() => PlateMatcher.build([{ ocrEquivalence: true, maxEdits: 0.5 }], [])).toThrow(RangeError);
+    expect(() => PlateMatcher.build([{ ocrEquivalence: true, maxEdits: 3, edits: 'levenshtein' as const }], [])).toThrow(RangeError);
+    expect(() => PlateMatcher.build([{ ocrEquivalence: true, maxEdits: 0.5, edits: 'levenshtein' as const }], [])).toThrow(RangeError);
   });
 
   it('agrees with a brute-force scan on 3,000 random entries and 3,000 random reads', () => {
     const rnd = new Random(20260101);
     const lists: PlateListSpec[] = [
-      { ocrEquivalence: true, maxEdits: 1 },
-      { ocrEquivalence: true, maxEdits: 2 },
-      { ocrEquivalence: false, maxEdits: 1 },
-      { ocrEquivalence: false, maxEdits: 2 },
-      { ocrEquivalence: true, maxEdits: 0 },
-      { ocrEquivalence: false, maxEdits: 0 },
-      { ocrEquivalence: true, maxEdits: 1 },
+      { ocrEquivalence: true, maxEdits: 1, edits: 'levenshtein' as const },
+      { ocrEquivalence: true, maxEdits: 2, edits: 'levenshtein' as const },
+      { ocrEquivalence: false, maxEdits: 1, edits: 'levenshtein' as const },
+      { ocrEquivalence: false, maxEdits: 2, edits: 'levenshtein' as const },
+      { ocrEquivalence: true, maxEdits: 0, edits: 'levenshtein' as const },
+      { ocrEquivalence: false, maxEdits: 0, edits: 'levenshtein' as const },
+      { ocrEquivalence: true, maxEdits: 1, edits: 'levenshtein' as const },
     ];
     // A small alphabet rich in look-alikes and short plates, so near neighbours are common.
     const alphabet = '0ODQ1I8B5S2Z6GAXK';
@@ -362,6 +362,117 @@ describe('PlateMatcher', () => {
   });
 });
 
+describe('PlateMatcher, plausible misreads (the default model)', () => {
+  const zero: PlateListSpec = { ocrEquivalence: true, maxEdits: 0 };
+  const oneEdit: PlateListSpec = { ocrEquivalence: true, maxEdits: 1 };
+  const twoEdits: PlateListSpec = { ocrEquivalence: true, maxEdits: 2 };
+
+  it('counts a digit read as another digit, or a letter as another letter, as one edit', () => {
+    expect(one(['01A123BC'], '01A124BC', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(['01A123BC'], '01A123BX', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(['01A123BC'], '01A124BC', zero)).toEqual([]);
+  });
+
+  it('never lets a letter stand for a digit that does not look like it, or the reverse', () => {
+    expect(one(['01A123BC'], '01A12XBC', oneEdit)).toEqual([]);
+    expect(one(['01A123BC'], '014123BC', twoEdits)).toEqual([]);
+    expect(one(['AA0777'], 'AAC777', oneEdit)).toEqual([]);
+    expect(one(['01A123BC'], '01A123B7', twoEdits)).toEqual([]);
+  });
+
+  it('takes a character dropped or added at either end as one edit, and not in the middle', () => {
+    const keys = ['01A123BC'];
+    expect(one(keys, '1A123BC', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(keys, '01A123B', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(keys, 'X01A123BC', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(keys, '01A123BC7', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(keys, 'A123BC', twoEdits)).toEqual([hit(0, 'edit', 2)]);
+    expect(one(keys, '1A123B', twoEdits)).toEqual([hit(0, 'edit', 2)]);
+    expect(one(keys, '01A13BC', oneEdit)).toEqual([]);
+    expect(one(keys, '01A1234BC', oneEdit)).toEqual([]);
+    expect(one(keys, '01A13BC', twoEdits)).toEqual([]);
+  });
+
+  it('matches look-alikes in a read that fits no plate format', () => {
+    expect(one(['01A123BC'], '01A1238C', zero)).toEqual([hit(0, 'ocr', 0)]);
+    expect(one(['01A123BC'], 'O1A123BC', zero)).toEqual([hit(0, 'ocr', 0)]);
+    expect(one(['01B500'], 'OI8SOO', zero)).toEqual([hit(0, 'ocr', 0)]);
+    expect(one(['01A123BC'], 'O1A124BC', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(['01A123BC'], 'OIA23BC', oneEdit)).toEqual([]); // a drop in the middle
+  });
+
+  it('takes a read that fits a plate format as read right in its letters and digits', () => {
+    // '01 O 125 AB' (private) and '01 012 SAB' (company) are both valid plates.
+    expect(one(['01012SAB'], '01O125AB', zero)).toEqual([]);
+    expect(one(['01012SAB'], '01O125AB', twoEdits)).toEqual([]);
+    // Read as '01O12SAB', a shape no plate has: one of the two is a misread.
+    expect(one(['01012SAB'], '01O12SAB', zero)).toEqual([hit(0, 'ocr', 0)]);
+    // Without formats every look-alike counts.
+    expect(one(['01012SAB'], '01O125AB', { ...zero, formats: [] })).toEqual([hit(0, 'ocr', 0)]);
+    expect(one(['01012SAB'], '01O125AB', { ...zero, formats: ['#####@@@'] })).toEqual([hit(0, 'ocr', 0)]);
+    expect(() => one(['01012SAB'], '01O125AB', { ...zero, formats: ['99A999AA'] })).toThrow(RangeError);
+  });
+
+  it('pairs each look-alike digit with one letter, and never a letter with a letter', () => {
+    expect(one(['01D123AB'], '01O123AB', zero)).toEqual([]);
+    expect(one(['01D123AB'], '01O123AB', oneEdit)).toEqual([hit(0, 'edit', 1)]);
+    expect(one(['01O123AB'], '010123AB', zero)).toEqual([hit(0, 'ocr', 0)]);
+    // A 0 where a letter belongs stands for O only: D and Q would make it three plates.
+    expect(one(['01D123AB'], '010123AB', zero)).toEqual([]);
+    expect(one(['01Q123AB'], '010123AB', zero)).toEqual([]);
+    expect(one(['01G123AB'], '016123AB', zero)).toEqual([hit(0, 'ocr', 0)]);
+  });
+
+  it('with look-alikes off, a look-alike is not even an edit', () => {
+    const off = { ocrEquivalence: false, maxEdits: 1 };
+    expect(one(['01A123BC'], 'O1A123BC', off)).toEqual([]);
+    expect(one(['01A123BC'], '01A124BC', off)).toEqual([hit(0, 'edit', 1)]);
+  });
+
+  it('agrees with a reference that tries every cut of both ends, on 1,000 random entries and 1,500 reads', () => {
+    const rnd = new Random(20261203);
+    const lists: PlateListSpec[] = [zero, oneEdit, twoEdits, { ocrEquivalence: false, maxEdits: 1 }, { ocrEquivalence: false, maxEdits: 0 }];
+    // Plates of the two formats over a few characters rich in look-alikes, so neighbours are common.
+    const digits = '0125868';
+    const letters = 'ODQIBSZGA';
+    const plate = () => [...(rnd.chance(0.8) ? '##@###@@' : '#####@@@')].map((t) => rnd.pick([...(t === '#' ? digits : letters)])).join('');
+    const entries: PlateEntrySpec[] = [];
+    for (let i = 0; i < 1000; i++) entries.push({ list: rnd.int(lists.length), key: plate(), expiresAt: rnd.chance(0.1) ? NOW + rnd.int(-1000, 1000) : Infinity });
+    const m = PlateMatcher.build(lists, entries);
+    const counts: Record<string, number> = { exact: 0, ocr: 0, edit: 0, none: 0 };
+    const out: PlateMatch[] = [];
+    // A misread a plate reader makes: an end cut off or added, or a digit (letter) for another.
+    const misread = (p: string) => {
+      const op = rnd.int(3);
+      if (op === 0) return rnd.chance(0.5) ? p.slice(1) : p.slice(0, -1);
+      if (op === 1) return rnd.chance(0.5) ? rnd.pick([...digits]) + p : p + rnd.pick([...letters]);
+      const at = rnd.int(p.length);
+      return p.slice(0, at) + rnd.pick([...(typeOf(p[at]) === '#' ? digits : letters)]) + p.slice(at + 1);
+    };
+    for (let q = 0; q < 1500; q++) {
+      const base = entries[rnd.int(entries.length)].key;
+      const kind = q % 5;
+      const read =
+        kind === 0 ? base
+        : kind === 1 ? swapLookAlikes(rnd, base)
+        : kind === 2 ? misread(swapLookAlikes(rnd, base))
+        : kind === 3 ? misread(misread(base))
+        : mutate(rnd, base, 1, digits + letters);
+      const now = NOW + rnd.int(-1200, 1200);
+      const n = m.match(read, now, out);
+      const expected = bruteForce(lists, entries, read, now);
+      expect(out.slice(0, n), `read ${read} at ${now}`).toEqual(expected);
+      for (const e of expected) counts[e.type]++;
+      if (expected.length === 0) counts.none++;
+    }
+    // Every outcome in quantity (seen: 309 exact, 71 ocr, 228 edit, 899 reads with no match).
+    expect(counts.exact).toBeGreaterThan(250);
+    expect(counts.ocr).toBeGreaterThan(50);
+    expect(counts.edit).toBeGreaterThan(180);
+    expect(counts.none).toBeGreaterThan(700);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Reference implementations
 
@@ -385,8 +496,16 @@ function bruteForce(lists: PlateListSpec[], entries: PlateEntrySpec[], read: str
   const readClass = ocrClassOf(read);
   entries.forEach((e, i) => {
     if (e.expiresAt <= now) return;
-    const { ocrEquivalence, maxEdits } = lists[e.list];
+    const { ocrEquivalence, maxEdits, edits } = lists[e.list];
     if (Math.abs(e.key.length - read.length) > maxEdits) return; // a length gap alone costs that many edits
+    if (edits !== 'levenshtein') {
+      const d = plausibleReference(e.key, read, ocrEquivalence);
+      if (d > maxEdits) return;
+      const rank = e.key === read ? 0 : 1 + d;
+      const b = best.get(e.list);
+      if (!b || rank < b.rank) best.set(e.list, { rank, entry: i });
+      return;
+    }
     const keyClass = classCache.get(e.key) ?? classCache.set(e.key, ocrClassOf(e.key)).get(e.key)!;
     let rank: number;
     if (e.key === read) rank = 0;
@@ -440,4 +559,43 @@ function mutate(rnd: Random, s: string, edits: number, alphabet: string): string
 /** Keeps a mutated key a valid normalised plate (1–16 characters). */
 function clampKey(key: string): string {
   return key.length === 0 ? 'A' : key.slice(0, 16);
+}
+
+const typeOf = (ch: string) => (/[0-9]/.test(ch) ? '#' : /[A-Z]/.test(ch) ? '@' : '?');
+const PLATE_FORMATS = ['##@###@@', '#####@@@'];
+const LOOK_ALIKE_PAIRS = new Set(['O0', 'I1', 'B8', 'S5', 'Z2', 'G6'].flatMap(([l, d]) => [l + d, d + l]));
+
+/**
+ * Plausible-misread distance by brute force: every way to cut characters off the start of one
+ * plate and off the end of one plate (each cut costs its length) that leaves equal lengths,
+ * then position by position (same type 1, look-alike of the other type 0, else impossible),
+ * with no more look-alikes than the read's shape is flips away from the nearest format.
+ */
+function plausibleReference(key: string, read: string, ocr: boolean): number {
+  const shape = [...read].map(typeOf).join('');
+  const budget = Math.min(
+    ...PLATE_FORMATS.filter((f) => f.length === read.length && !shape.includes('?')).map((f) => [...f].filter((t, i) => t !== shape[i]).length),
+  );
+  const cost = (a: string, b: string) => {
+    if (a === b) return 0;
+    if (typeOf(a) === typeOf(b) && typeOf(a) !== '?') return 1;
+    if (ocr && LOOK_ALIKE_PAIRS.has(a + b)) return 'swap';
+    return Infinity;
+  };
+  let best = Infinity;
+  for (let start = -read.length; start <= key.length; start++) {
+    const k0 = Math.max(start, 0);
+    const r0 = Math.max(-start, 0);
+    const core = Math.min(key.length - k0, read.length - r0);
+    if (core < 1 || Math.abs(start) >= best) continue;
+    let d = Math.abs(start) + (key.length - k0 - core) + (read.length - r0 - core);
+    let swaps = 0;
+    for (let i = 0; i < core && d < best; i++) {
+      const c = cost(key[k0 + i], read[r0 + i]);
+      if (c === 'swap') swaps++;
+      else d += c;
+    }
+    if (swaps <= budget) best = Math.min(best, d);
+  }
+  return best;
 }

@@ -22,6 +22,7 @@ const REVIEWED: Record<string, string> = {
   'engine/store/traffic-query.ts: table': 'a table name chosen by the schema enum groupBy',
   'engine/store/traffic-query.ts: q.bucket': "the schema enum bucket=minute|hour|day",
   'engine/store/retention.ts: BEFORE': 'a constant of this file ($1 placeholder)',
+  'engine/store/plate-sample.ts: SAMPLE_READS': 'a numeric constant of this file (a sample size cannot be a parameter)',
   'engine/store/database.ts: timezone.replace(/\'/g, "\'\'")': 'config.timezone, checked against Intl at start, quotes doubled',
 };
 
