@@ -33,7 +33,6 @@ interface WatchlistBody {
   match?: { ocrEquivalence?: boolean; maxEdits?: number; editPriority?: number | null; threshold?: number };
   alertOnRead?: boolean;
   cooldownSeconds?: number;
-  force?: boolean;
 }
 
 interface WatchlistPatch {
@@ -117,7 +116,6 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
             },
             alertOnRead: { type: 'boolean' },
             cooldownSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
-            force: forceSchema,
           },
         }),
       },

@@ -46,7 +46,7 @@ function baseBody(route: string): unknown {
     case 'PUT /api/v1/areas':
       return areas();
     case 'POST /api/v1/watchlists':
-      return { name: 'hostile', kind: 'plate', priority: 50, legalBasis: 'court order 7/2026', expiresAt: '2030-01-01', match: { ocrEquivalence: true, maxEdits: 1, editPriority: 30 }, alertOnRead: true, cooldownSeconds: 60, force: false };
+      return { name: 'hostile', kind: 'plate', priority: 50, legalBasis: 'court order 7/2026', expiresAt: '2030-01-01', match: { ocrEquivalence: true, maxEdits: 1, editPriority: 30 }, alertOnRead: true, cooldownSeconds: 60 };
     case 'PATCH /api/v1/watchlists/:id':
       return { match: { ocrEquivalence: true, maxEdits: 0, editPriority: 40 }, force: false };
     case 'POST /api/v1/watchlists/:id/entries':
