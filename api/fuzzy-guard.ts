@@ -9,7 +9,7 @@ import { badInput } from '../engine/errors.js';
 import { estimateFuzzyHitRate, type FuzzyEstimate } from '../engine/match/fuzzy-estimate.js';
 import type { PlateMatchOptions, Watchlist } from '../engine/match/rules.js';
 import { recentPlateSample } from '../engine/store/plate-sample.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 const DAY_MS = 86_400_000;
 

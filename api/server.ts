@@ -10,14 +10,9 @@ import { Ajv } from 'ajv';
 import type { Config } from '../engine/config.js';
 import type { Logger } from '../engine/logger.js';
 import type { EngineMetrics } from '../engine/metrics.js';
-import type { Placement } from '../engine/geo/placement.js';
-import type { RuleBook } from '../engine/match/rule-book.js';
-import type { NatsLink } from '../engine/nats/connection.js';
-import type { HitPublisher } from '../engine/ingest/hit-publisher.js';
-import type { Database } from '../engine/store/database.js';
-import type { AuditLog } from '../engine/store/audit-log.js';
 import { badInput, VigilError } from '../engine/errors.js';
-import { registerAuth, type TokenBook } from './auth.js';
+import { registerAuth } from './auth.js';
+import type { ApiDeps } from './deps.js';
 import { FailedAuthAudit } from './auth-audit.js';
 import { JwtVerifier } from './jwt.js';
 import { formatValidationErrors } from './validation-message.js';
@@ -31,31 +26,6 @@ import { watchlistRoutes } from './routes/watchlists.js';
 import { geofenceRoutes } from './routes/geofences.js';
 import { hitRoutes } from './routes/hits.js';
 import { analyticsRoutes } from './routes/analytics.js';
-
-export interface Readiness {
-  ready: boolean;
-  checks: Record<string, boolean>;
-}
-
-export interface ApiDeps {
-  config: Readonly<Config>;
-  db: Database;
-  audit: AuditLog;
-  metrics: EngineMetrics;
-  placement: Placement;
-  rules: RuleBook;
-  nats: NatsLink;
-  hitPublisher: HitPublisher;
-  tokens: TokenBook;
-  log: Logger;
-  readiness: () => Readiness;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    deps: ApiDeps;
-  }
-}
 
 /** The routes whose bodies are uploads (http.uploadLimitBytes); every other body gets http.bodyLimitBytes. */
 const UPLOADS = new Set(['PUT /api/v1/cameras', 'PUT /api/v1/areas', 'POST /api/v1/watchlists/:id/entries']);

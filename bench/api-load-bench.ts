@@ -23,12 +23,12 @@ import type { Options as CannonOptions, Result as CannonResult } from 'autocanno
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { validateConfig } from '../engine/config.js';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../app/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { vigilStreams } from '../engine/nats/streams.js';
 import { upsertCameras } from '../engine/store/catalog.js';
-import { mulberry32 } from '../engine/sim/random.js';
+import { mulberry32 } from '../engine/util/random.js';
 import type { Watchlist } from '../engine/match/rules.js';
 import { LAT0, listedPlate, LON0 } from './bench-reads.js';
 

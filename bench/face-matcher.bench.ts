@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { FaceMatcher, l2normalise, type FaceMatch } from '../engine/match/face-matcher.js';
-import { Random } from '../engine/sim/random.js';
+import { Random } from '../engine/util/random.js';
 
 const THRESHOLD = 0.6;
 

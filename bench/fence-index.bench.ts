@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { fenceBBox, fenceContains, FenceIndex, type FenceGeometry } from '../engine/geo/fence-geometry.js';
 import type { Ring } from '../engine/geo/geojson.js';
-import { mulberry32 } from '../engine/sim/random.js';
+import { mulberry32 } from '../engine/util/random.js';
 
 const BBOX = { minLon: 69.1, maxLon: 69.4, minLat: 41.2, maxLat: 41.4 };
 const M_PER_DEG_LAT = 111_195;

@@ -13,7 +13,7 @@ import { encode } from '@msgpack/msgpack';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { validateConfig } from '../engine/config.js';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../app/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { vigilStreams, ensureStream } from '../engine/nats/streams.js';

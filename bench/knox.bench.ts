@@ -7,7 +7,7 @@
 
 import { parseArgs } from 'node:util';
 import { KNOX_DEFAULTS, knoxTest, type KnoxDistance, type KnoxInput } from '../engine/analytics/knox.js';
-import { Random, Zipf } from '../engine/sim/random.js';
+import { Random, Zipf } from '../engine/util/random.js';
 
 const SIDE_M = 20_000;
 const DAYS = 365;

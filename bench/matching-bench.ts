@@ -18,7 +18,7 @@ import { encode } from '@msgpack/msgpack';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { validateConfig, type Config } from '../engine/config.js';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../app/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
 import { ensureStream, vigilStreams } from '../engine/nats/streams.js';
@@ -26,7 +26,7 @@ import { upsertCameras } from '../engine/store/catalog.js';
 import type { Geofence, Watchlist } from '../engine/match/rules.js';
 import { startProfile } from './drain-profile.js';
 import { benchRead, LAT0, listedPlate, LON0, respondentPlate, RESPONDENTS } from './bench-reads.js';
-import { mulberry32 } from '../engine/sim/random.js';
+import { mulberry32 } from '../engine/util/random.js';
 
 interface Fixture {
   cameras: Array<{ id: string; lat: number; lon: number }>;

@@ -10,7 +10,7 @@ import { normalisePlate } from '../engine/domain/plate.js';
 import { PlateMatcher, type PlateListSpec, type PlateMatch } from '../engine/match/plate-matcher.js';
 import { buildCity } from '../engine/sim/city.js';
 import { buildPlates, edgeCut, lookAlikeSwap } from '../engine/sim/plates.js';
-import { Random } from '../engine/sim/random.js';
+import { Random } from '../engine/util/random.js';
 import { Traffic } from '../engine/sim/traffic.js';
 
 export type TrueReadKind = 'exact' | 'lookAlike' | 'edgeCut' | 'edgeAdded';

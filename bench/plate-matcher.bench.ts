@@ -12,7 +12,7 @@
 
 import { parseArgs } from 'node:util';
 import { PlateMatcher, type PlateEntrySpec, type PlateMatch } from '../engine/match/plate-matcher.js';
-import { Random } from '../engine/sim/random.js';
+import { Random } from '../engine/util/random.js';
 
 const REGIONS = ['01', '10', '20', '25', '30', '40', '50', '60', '70', '75', '80', '85', '90', '95'];
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

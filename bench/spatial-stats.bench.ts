@@ -11,7 +11,7 @@ import { benjaminiHochberg, confidenceBin, localGStar } from '../engine/analytic
 import { globalMoran, type MoranResult } from '../engine/analytics/moran.js';
 import { contiguity, toWeights, type SpatialWeights } from '../engine/analytics/weights.js';
 import type { PolygonCoords } from '../engine/geo/geojson.js';
-import { mulberry32 } from '../engine/sim/random.js';
+import { mulberry32 } from '../engine/util/random.js';
 
 const CELL_M = 250;
 

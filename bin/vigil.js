@@ -7,7 +7,7 @@
 // figures), for ~150–250 MB more RSS. Whoever runs this file with `node` passes the flag too
 // (package.json scripts, Dockerfile, test/helpers/engine-process.ts).
 import { existsSync } from 'node:fs';
-const cli = new URL('../dist/engine/cli.js', import.meta.url);
+const cli = new URL('../dist/app/cli.js', import.meta.url);
 if (!existsSync(cli)) {
   console.error('vigil: dist/ is missing; run `npm run build` (npm ci does it through `prepare`).');
   process.exit(1);

@@ -3,27 +3,9 @@
 // built waits for it. The main thread applies keyed state and sends the hits.
 
 import { BroadcastChannel } from 'node:worker_threads';
-import { decodeDetections, type DecodedRead, type Rejected } from './detection-batch.js';
-import { buildKernels, precompute, type KernelSpec, type Kernels, type Precomputed } from './match-kernels.js';
-
-export const KERNEL_CHANNEL = 'vigil-match-kernels';
-
-export interface DetectionTask {
-  /** Every payload of the slice, back to back (transferred, not copied). */
-  bytes: Uint8Array;
-  /** End offset of each payload in `bytes`. */
-  ends: number[];
-  subjects: string[];
-  seqs: number[];
-  nowMs: number;
-  version: number;
-}
-
-export interface DetectionTaskResult {
-  reads: DecodedRead[];
-  rejects: Rejected[];
-  pre: Precomputed;
-}
+import { decodeDetections } from '../engine/ingest/detection-batch.js';
+import { KERNEL_CHANNEL, type DetectionTask, type DetectionTaskResult } from '../engine/ingest/match-task.js';
+import { buildKernels, precompute, type KernelSpec, type Kernels } from '../engine/match/match-kernels.js';
 
 let kernels: Kernels | null = null;
 let version = 0;

@@ -4,7 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { areaWeights, parseWeights } from '../../engine/analytics/area-weights.js';
-import { parseVariable, valuesOf, type VariableContext } from '../../engine/analytics/area-variables.js';
+import { parseVariable, valuesOf, type VariableContext } from '../area-variables.js';
 import { benjaminiHochberg, confidenceBin, localGStar } from '../../engine/analytics/getis-ord.js';
 import { incidentGrid } from '../../engine/analytics/incident-grid.js';
 import { BandError } from '../../engine/analytics/knox.js';
@@ -14,7 +14,8 @@ import { ModelError, negativeBinomial, ols, poisson } from '../../engine/analyti
 import { bucketChanges, hourOfWeekChiSquare, mannKendall } from '../../engine/analytics/trend-tests.js';
 import { projectToMetres, toWeights } from '../../engine/analytics/weights.js';
 import { badInput } from '../../engine/errors.js';
-import { listAreas, type Area } from '../../engine/store/catalog.js';
+import type { Area } from '../../engine/domain/places.js';
+import { listAreas } from '../../engine/store/catalog.js';
 import { hourOfWeek, incidentPoints, incidentSeries, type TrendBucket, type TrendGroup } from '../../engine/store/analytics-query.js';
 import { answer } from '../answer.js';
 import { checkSeriesLength, timeWindow, timeWindowSchema } from '../params.js';

@@ -4,7 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { badInput } from '../../engine/errors.js';
 import { checkAreaGeometry } from '../../engine/geo/geojson.js';
-import { listAreas, replaceAreas, type Area } from '../../engine/store/catalog.js';
+import type { Area } from '../../engine/domain/places.js';
+import { listAreas, replaceAreas } from '../../engine/store/catalog.js';
 import { wellFormedText } from '../params.js';
 
 interface FeatureCollection {

@@ -2,7 +2,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import { badInput } from '../../engine/errors.js';
-import { listCameras, upsertCameras, type Camera } from '../../engine/store/catalog.js';
+import type { Camera } from '../../engine/domain/places.js';
+import { listCameras, upsertCameras } from '../../engine/store/catalog.js';
 import { checkFreeJson, wellFormedText } from '../params.js';
 
 const cameraSchema = {

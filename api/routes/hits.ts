@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
-import { priorityBand } from '../../engine/ingest/detection-ingest.js';
+import { priorityBand } from '../../engine/domain/priority.js';
 import { hitForAck, listHits, recordAck } from '../../engine/store/hit-query.js';
 import { timeWindow, timeWindowSchema, wellFormedText } from '../params.js';
 import { actorOf } from '../auth.js';

@@ -3,7 +3,7 @@
 
 import { badInput } from '../errors.js';
 import { polygonsOf } from '../geo/geojson.js';
-import type { Area } from '../store/catalog.js';
+import type { Area } from '../domain/places.js';
 import { contiguity, distanceBand, knn, projectToMetres, toWeights, type SpatialWeights } from './weights.js';
 
 export type WeightsSpec = { kind: 'queen' | 'rook' } | { kind: 'knn'; k: number } | { kind: 'distance'; metres: number };

@@ -2,7 +2,7 @@
 // against Monte Carlo permutations of the dates, with the Near Repeat Calculator's band semantics.
 
 import { VigilError } from '../errors.js';
-import { Random } from '../sim/random.js';
+import { Random } from '../util/random.js';
 
 /**
  * Incidents as parallel arrays: planar coordinates in metres and whole days (e.g. days since the

@@ -3,7 +3,7 @@
 
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { VigilError } from '../errors.js';
-import { mulberry32 } from '../sim/random.js';
+import { mulberry32 } from '../util/random.js';
 import type { SpatialWeights } from './weights.js';
 
 /**

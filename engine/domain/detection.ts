@@ -221,3 +221,9 @@ export function preview(value: unknown): string {
   if (typeof value === 'number') return `number ${value}`;
   return typeof value;
 }
+
+/** A read as ingest decoded it: with its stream sequence and its index in the message. */
+export interface DecodedRead extends Detection {
+  seq: number;
+  index: number;
+}

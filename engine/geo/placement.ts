@@ -1,14 +1,8 @@
 // Where a read happened: a mobile camera's own position, else the registered camera's.
 // Fixed cameras never move, so their area is computed once per camera or area change.
 
+import type { CameraSite } from '../domain/places.js';
 import { AreaIndex, type AreaShape } from './area-index.js';
-
-export interface CameraSite {
-  id: string;
-  lat: number;
-  lon: number;
-  kind?: string | null;
-}
 
 interface PlacedCamera extends CameraSite {
   area: string | null;

@@ -5,7 +5,7 @@
 
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
-import type { Rejected } from '../../workers/detection-batch.js';
+import type { Rejected } from './detection-batch.js';
 import type { EngineMetrics } from '../metrics.js';
 
 export type DlqInput = 'det' | 'incident';

@@ -14,7 +14,9 @@ import { commitDetections } from '../store/ingest-writer.js';
 import type { ColumnChunk } from '../store/column-chunk.js';
 import { cellChunks, sightingChunks } from '../store/sighting-chunk.js';
 import type { Hit } from '../match/hit.js';
-import { decodeDetections, type DecodedRead } from '../../workers/detection-batch.js';
+import type { DecodedRead } from '../domain/detection.js';
+import { priorityBand } from '../domain/priority.js';
+import { decodeDetections } from './detection-batch.js';
 import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import type { HitPublisher } from './hit-publisher.js';
 import type { MatchPool } from './match-pool.js';
@@ -45,10 +47,6 @@ export interface MatchingDeps {
   state: KeyedState<MatchStateValue>;
   /** Worker threads for decoding and stateless matching; null = on this thread. */
   pool: MatchPool | null;
-}
-
-export function priorityBand(p: number): string {
-  return p >= 90 ? '90+' : p >= 50 ? '50-89' : '0-49';
 }
 
 /** One detection batch after stage one: matched, hits sent, rows built, waiting to be stored. */

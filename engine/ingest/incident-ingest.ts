@@ -3,9 +3,10 @@
 import { asRecordError } from '../domain/detection.js';
 import { toIncident } from '../domain/incident.js';
 import { commitIncidents, type PlacedIncident } from '../store/ingest-writer.js';
-import { decodeJsonOrMsgpack, lastToken } from '../../workers/payload.js';
+import { decodeJsonOrMsgpack, lastToken } from './payload.js';
 import type { DeadLetter } from './dead-letters.js';
-import { priorityBand, type IngestDeps } from './detection-ingest.js';
+import { priorityBand } from '../domain/priority.js';
+import type { IngestDeps } from './detection-ingest.js';
 import { panicHitId, type Hit } from '../match/hit.js';
 import type { BatchHandler } from './stream-consumer.js';
 

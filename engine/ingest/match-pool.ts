@@ -6,9 +6,10 @@ import { cpus } from 'node:os';
 import { Piscina } from 'piscina';
 import type { MatchSnapshot } from '../match/rule-book.js';
 import type { EngineMetrics } from '../metrics.js';
-import type { DecodedRead, Rejected } from '../../workers/detection-batch.js';
-import type { KernelSpec, Precomputed } from '../../workers/match-kernels.js';
-import { KERNEL_CHANNEL, type DetectionTask, type DetectionTaskResult } from '../../workers/detection-task.js';
+import type { DecodedRead } from '../domain/detection.js';
+import type { Rejected } from './detection-batch.js';
+import type { KernelSpec, Precomputed } from '../match/match-kernels.js';
+import { KERNEL_CHANNEL, type DetectionTask, type DetectionTaskResult } from './match-task.js';
 import type { InboundBatchMessage } from './stream-consumer.js';
 
 /**

@@ -45,3 +45,8 @@ export function panicHitId(incidentId: string): string {
 export function retroHitId(seq: number, index: number, listId: string): string {
   return `r${seq}.${index}.w.${listId}`;
 }
+
+/** A watchlist hit found by past-read matching: its id `r…` for the live `d…`, and `retro`. */
+export function asRetro(hit: Hit): Hit {
+  return { ...hit, id: `r${hit.id.slice(1)}`, retro: true };
+}

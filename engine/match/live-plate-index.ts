@@ -9,7 +9,7 @@
 
 import { PlateMatcher, type PlateEntrySpec, type PlateListSpec } from './plate-matcher.js';
 import type { PlateMatchOptions, Watchlist, WatchEntry } from './rules.js';
-import type { KernelSpec, PackedPlateEntries, PlateKernels } from '../../workers/match-kernels.js';
+import type { KernelSpec, PackedPlateEntries, PlateKernels } from './match-kernels.js';
 
 export interface ListedEntry {
   list: Watchlist;

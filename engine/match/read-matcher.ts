@@ -3,10 +3,10 @@
 // reads, their event times, the snapshot and the keyed state, so a batch replayed after a
 // crash (state rolled back with it) decides exactly as before and yields the same hit ids.
 
-import type { DecodedRead } from '../../workers/detection-batch.js';
+import type { DecodedRead } from '../domain/detection.js';
 import type { Placement } from '../geo/placement.js';
 import { geofenceHitId, watchlistHitId, type Hit } from './hit.js';
-import { precompute, type Precomputed } from '../../workers/match-kernels.js';
+import { precompute, type Precomputed } from './match-kernels.js';
 import type { KeyedState } from './keyed-state.js';
 import type { PlateMatch } from './plate-matcher.js';
 import type { MatchSnapshot } from './rule-book.js';

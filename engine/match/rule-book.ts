@@ -5,22 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { compileSchedule } from '../domain/schedule.js';
 import { FenceIndex } from '../geo/fence-geometry.js';
-import type { CameraSite } from '../geo/placement.js';
-import type { Database } from '../store/database.js';
-import {
-  deleteEntry,
-  deleteExpiredEntries,
-  deleteGeofence,
-  deleteWatchlist,
-  insertGeofence,
-  insertWatchlist,
-  loadRules,
-  updateWatchlistMatch,
-  upsertEntries,
-} from '../store/rules-store.js';
+import type { CameraSite } from '../domain/places.js';
 import { FaceMatcher, type FaceEntrySpec, type FaceListSpec } from './face-matcher.js';
 import { LivePlateIndex, type ListedEntry, type PlatePart } from './live-plate-index.js';
-import { type FaceMatchOptions, type Geofence, type PlateMatchOptions, type Watchlist, type WatchEntry } from './rules.js';
+import type { FaceMatchOptions, Geofence, PlateMatchOptions, RuleRepository, StoredRules, Watchlist, WatchEntry } from './rules.js';
 
 export type { ListedEntry, PlatePart };
 
@@ -104,10 +92,11 @@ export function compileSnapshot(
   cameras: Iterable<CameraSite>,
   timezone: string,
   version = 1,
+  plateFormats?: readonly string[],
 ): MatchSnapshot {
   return {
     version,
-    plates: compilePlates(lists, entries).part(),
+    plates: compilePlates(lists, entries, plateFormats).part(),
     faces: compileFaces(lists, entries),
     fences: compileFences(fences, cameras, timezone),
   };
@@ -133,10 +122,10 @@ export class RuleBook {
   private current: MatchSnapshot;
 
   private constructor(
-    private readonly db: Database,
+    private readonly repo: RuleRepository,
     private readonly cameras: () => Iterable<CameraSite>,
     private readonly timezone: string,
-    stored: Awaited<ReturnType<typeof loadRules>>,
+    stored: StoredRules,
     /** The city's plate formats (config matching.plateFormats); the matcher's default if absent. */
     readonly plateFormats?: readonly string[],
   ) {
@@ -155,8 +144,8 @@ export class RuleBook {
     };
   }
 
-  static async load(db: Database, cameras: () => Iterable<CameraSite>, timezone: string, plateFormats?: readonly string[]): Promise<RuleBook> {
-    return new RuleBook(db, cameras, timezone, await loadRules(db), plateFormats);
+  static async load(repo: RuleRepository, cameras: () => Iterable<CameraSite>, timezone: string, plateFormats?: readonly string[]): Promise<RuleBook> {
+    return new RuleBook(repo, cameras, timezone, await repo.load(), plateFormats);
   }
 
   /** The snapshot to match the next batch against. */
@@ -188,7 +177,7 @@ export class RuleBook {
   }
 
   async addWatchlist(w: Watchlist): Promise<void> {
-    await insertWatchlist(this.db, w);
+    await this.repo.insertWatchlist(w);
     this.lists.set(w.id, w);
     this.entries.set(w.id, new Map());
     if (w.kind === 'plate') this.plates.addList(w);
@@ -198,7 +187,7 @@ export class RuleBook {
   async removeWatchlist(id: string): Promise<boolean> {
     const w = this.lists.get(id);
     if (!w) return false;
-    await deleteWatchlist(this.db, id);
+    await this.repo.deleteWatchlist(id);
     this.lists.delete(id);
     this.entries.delete(id);
     if (w.kind === 'plate') this.plates.rebuildAll([...this.lists.values()]);
@@ -213,7 +202,7 @@ export class RuleBook {
   async updatePlateMatch(listId: string, match: PlateMatchOptions, fuzzyHitRate: number | null): Promise<Watchlist> {
     const w = this.lists.get(listId);
     if (!w || w.kind !== 'plate') throw new Error(`no plate watchlist ${listId}`);
-    await updateWatchlistMatch(this.db, listId, match, fuzzyHitRate);
+    await this.repo.updateWatchlistMatch(listId, match, fuzzyHitRate);
     const changed: Watchlist = { ...w, match, estimatedFuzzyHitRate: fuzzyHitRate };
     this.lists.set(listId, changed);
     this.plates.rebuildAll([...this.lists.values()]);
@@ -225,7 +214,7 @@ export class RuleBook {
   async upsertEntries(listId: string, entries: readonly WatchEntry[], fuzzyHitRate?: number | null): Promise<void> {
     const w = this.lists.get(listId);
     if (!w) throw new Error(`no watchlist ${listId}`);
-    await upsertEntries(this.db, listId, entries, Date.now(), fuzzyHitRate);
+    await this.repo.upsertEntries(listId, entries, fuzzyHitRate);
     if (fuzzyHitRate !== undefined) w.estimatedFuzzyHitRate = fuzzyHitRate;
     const map = this.entries.get(listId)!;
     const previous = entries.flatMap((e) => map.get(e.key) ?? []);
@@ -237,7 +226,7 @@ export class RuleBook {
   async removeEntry(listId: string, key: string): Promise<boolean> {
     const w = this.lists.get(listId);
     if (!w || !this.entries.get(listId)?.has(key)) return false;
-    await deleteEntry(this.db, listId, key);
+    await this.repo.deleteEntry(listId, key);
     const old = this.entries.get(listId)!.get(key)!;
     this.entries.get(listId)!.delete(key);
     if (w.kind === 'plate') this.plates.remove(old);
@@ -261,7 +250,7 @@ export class RuleBook {
     for (const listId of [...this.entries.keys()]) {
       const keys = [...(this.entries.get(listId)?.values() ?? [])].filter((e) => expired(e.expiresAt)).map((e) => e.key);
       if (keys.length === 0) continue;
-      await deleteExpiredEntries(this.db, listId, keys, cutoff);
+      await this.repo.deleteExpiredEntries(listId, keys, cutoff);
       const w = this.lists.get(listId);
       const map = this.entries.get(listId);
       if (!w || !map) continue; // the list was deleted meanwhile, with its entries
@@ -287,14 +276,14 @@ export class RuleBook {
 
   /** Several fences, one snapshot rebuild. */
   async addGeofences(gs: readonly Geofence[]): Promise<void> {
-    for (const g of gs) await insertGeofence(this.db, g);
+    for (const g of gs) await this.repo.insertGeofence(g);
     for (const g of gs) this.geofences.set(g.id, g);
     this.rebuild('fences');
   }
 
   async removeGeofence(id: string): Promise<boolean> {
     if (!this.geofences.has(id)) return false;
-    await deleteGeofence(this.db, id);
+    await this.repo.deleteGeofence(id);
     this.geofences.delete(id);
     this.rebuild('fences');
     return true;

@@ -89,3 +89,27 @@ export function hitPriority(list: Watchlist, matchType: string): number {
 export function live(expiresAt: number | null, nowMs: number): boolean {
   return expiresAt === null || expiresAt > nowMs;
 }
+
+export interface StoredRules {
+  watchlists: Watchlist[];
+  entries: Map<string, WatchEntry[]>;
+  geofences: Geofence[];
+}
+
+/**
+ * Where the rule book keeps the rules (store/rules-store.ts has the DuckDB one). Each change is
+ * kept before the rule book applies it, so a failed write changes nothing.
+ */
+export interface RuleRepository {
+  load(): Promise<StoredRules>;
+  insertWatchlist(w: Watchlist): Promise<void>;
+  updateWatchlistMatch(id: string, match: Watchlist['match'], fuzzyHitRate: number | null): Promise<void>;
+  deleteWatchlist(id: string): Promise<void>;
+  /** With `fuzzyHitRate` (a number or null), the list's estimate is kept with the entries. */
+  upsertEntries(listId: string, entries: readonly WatchEntry[], fuzzyHitRate?: number | null): Promise<void>;
+  deleteEntry(listId: string, key: string): Promise<void>;
+  /** Deletes those of `keys` still expired at `cutoff`. */
+  deleteExpiredEntries(listId: string, keys: readonly string[], cutoff: number): Promise<number>;
+  insertGeofence(g: Geofence): Promise<void>;
+  deleteGeofence(id: string): Promise<void>;
+}

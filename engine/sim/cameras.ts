@@ -2,11 +2,11 @@
 // a few hundred plate cameras at the checkpoints where roads leave the city, and face and
 // panoramic cameras at schools, bazaars, metro stations and parks.
 
-import type { Camera } from '../store/catalog.js';
+import type { Camera } from '../domain/places.js';
 import type { CityMap } from './city-map.js';
 import { offsetMetres, round6, type LatLon } from './local-frame.js';
 import type { Place, Places } from './places.js';
-import { Random, WeightedIndex } from './random.js';
+import { Random, WeightedIndex } from '../util/random.js';
 import type { Street, StreetKind } from './streets.js';
 
 export type CameraSite = StreetKind | 'entry' | 'school' | 'public';

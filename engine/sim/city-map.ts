@@ -8,7 +8,7 @@ import type { Position } from '../geo/geojson.js';
 import { polygonContains } from '../geo/geojson.js';
 import type { LatLon } from './local-frame.js';
 import { round6 } from './local-frame.js';
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 
 export const TASHKENT_BBOX = { south: 41.2, north: 41.4, west: 69.1, east: 69.4 } as const;
 /** Amir Temur square: where the ring roads and the avenues meet. */

@@ -3,7 +3,7 @@
 // that move through it. The same seed builds the same city.
 
 import type { PolygonGeometry } from '../geo/geojson.js';
-import type { Camera } from '../store/catalog.js';
+import type { Camera } from '../domain/places.js';
 import { buildCameras } from './cameras.js';
 import { CityMap } from './city-map.js';
 import { assignDistricts, describeMahallas } from './districts.js';
@@ -11,7 +11,7 @@ import { buildFaces } from './faces.js';
 import { buildMobiles, type MobileUnit } from './mobiles.js';
 import { buildPlaces, type Places } from './places.js';
 import { buildPlates } from './plates.js';
-import { Random } from './random.js';
+import { Random } from '../util/random.js';
 import { buildStreets, type Street } from './streets.js';
 
 export { CITY_CENTRE, TASHKENT_BBOX } from './city-map.js';

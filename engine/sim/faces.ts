@@ -1,7 +1,7 @@
 // Face embeddings of the city's residents and of a camera's view of them: unit vectors, each
 // read the resident's own plus noise, so the same face scores high (~0.85) and others near 0.
 
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 
 /** As the common face models give (FaceNet and the like): random faces are far apart in 128 dimensions. */
 export const FACE_DIM = 128;

@@ -7,7 +7,7 @@ import type { CityMap } from './city-map.js';
 import { CITY_CENTRE } from './city-map.js';
 import { offsetMetres, type LatLon } from './local-frame.js';
 import type { Place, Places } from './places.js';
-import { Random, WeightedIndex, Zipf } from './random.js';
+import { Random, WeightedIndex, Zipf } from '../util/random.js';
 import { INCIDENT_KINDS, INCIDENT_RHYTHMS, INCIDENT_SHARES, SITE_RHYTHM, Rhythm, type IncidentKind } from './rhythm.js';
 
 export const INCIDENT_TYPES = ['burglary', 'theft', 'assault', 'vandalism'] as const;

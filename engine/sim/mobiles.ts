@@ -6,7 +6,7 @@ import type { CityMap } from './city-map.js';
 import { offsetMetres, type LatLon } from './local-frame.js';
 import type { Places } from './places.js';
 import { Polyline, type LinePoint } from './polyline.js';
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 import type { Street } from './streets.js';
 
 export interface MobileUnit {

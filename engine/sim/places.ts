@@ -4,7 +4,7 @@
 import type { CityMap } from './city-map.js';
 import { CITY_CENTRE } from './city-map.js';
 import { distanceMetres, round6, type LatLon } from './local-frame.js';
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 import type { Street } from './streets.js';
 
 export type PlaceKind = 'checkpoint' | 'bazaar' | 'metro' | 'park' | 'school' | 'block';

@@ -1,7 +1,7 @@
 // Uzbek licence plates and how cameras get them wrong: the two formats, regions weighted
 // towards Tashkent, OCR look-alikes and dropped characters, and vendors' separators and scripts.
 
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 
 export const PLATE_REGIONS = ['01', '10', '20', '25', '30', '40', '50', '60', '70', '75', '80', '85', '90', '95'] as const;
 // Letters of the Uzbek Latin alphabet (no C, no W); O, B, I and S stay in so OCR noise has

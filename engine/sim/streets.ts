@@ -6,7 +6,7 @@ import type { CityMap } from './city-map.js';
 import { CITY_CENTRE } from './city-map.js';
 import { offsetMetres, type LatLon } from './local-frame.js';
 import { Polyline } from './polyline.js';
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 
 export type StreetKind = 'ring' | 'avenue' | 'street' | 'lane';
 

@@ -9,7 +9,7 @@ import { IncidentSource, type IncidentRecord } from './incidents.js';
 import { offsetMetres, round6 } from './local-frame.js';
 import { positionAt } from './mobiles.js';
 import { misread, vendorFormat } from './plates.js';
-import { Random, WeightedIndex, Zipf } from './random.js';
+import { Random, WeightedIndex, Zipf } from '../util/random.js';
 import { SITE_RHYTHM, type Rhythm } from './rhythm.js';
 
 export { INCIDENT_TYPES, type IncidentRecord, type IncidentType } from './incidents.js';

@@ -1,21 +1,9 @@
 // Cameras and areas: the places reads and incidents are put in.
 
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import type { Area, Camera } from '../domain/places.js';
 import type { AreaGeometry } from '../geo/geojson.js';
-import type { CameraSite } from '../geo/placement.js';
 import type { Database } from './database.js';
-
-export interface Camera extends CameraSite {
-  attrs?: Record<string, unknown> | null;
-}
-
-export interface Area {
-  id: string;
-  name: string | null;
-  geometry: AreaGeometry;
-  /** Numeric properties of the feature: the area's factors for analytics. */
-  factors: Record<string, number>;
-}
 
 export async function upsertCameras(db: Database, cameras: readonly Camera[], now = Date.now()): Promise<void> {
   await db.transaction(async (conn) => {

@@ -2,17 +2,11 @@
 // (RuleBook); these functions persist each change before it is applied.
 
 import { DuckDBTimestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { Geofence, Watchlist, WatchEntry } from '../match/rules.js';
+import type { Geofence, RuleRepository, StoredRules, Watchlist, WatchEntry } from '../match/rules.js';
 import type { Database } from './database.js';
 
 const ms = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const tstz = (msValue: number) => new DuckDBTimestampTZValue(BigInt(Math.round(msValue)) * 1000n);
-
-export interface StoredRules {
-  watchlists: Watchlist[];
-  entries: Map<string, WatchEntry[]>;
-  geofences: Geofence[];
-}
 
 export async function loadRules(db: Database): Promise<StoredRules> {
   const lists = await db.query(
@@ -212,4 +206,19 @@ export function deleteGeofence(db: Database, id: string): Promise<void> {
   return db.transaction(async (conn) => {
     await conn.run('DELETE FROM geofences WHERE id = $1', [id]);
   });
+}
+
+/** The rules kept in this store, as the rule book asks for them. */
+export function ruleRepository(db: Database): RuleRepository {
+  return {
+    load: () => loadRules(db),
+    insertWatchlist: (w) => insertWatchlist(db, w),
+    updateWatchlistMatch: (id, match, fuzzyHitRate) => updateWatchlistMatch(db, id, match, fuzzyHitRate),
+    deleteWatchlist: (id) => deleteWatchlist(db, id),
+    upsertEntries: (listId, entries, fuzzyHitRate) => upsertEntries(db, listId, entries, Date.now(), fuzzyHitRate),
+    deleteEntry: (listId, key) => deleteEntry(db, listId, key),
+    deleteExpiredEntries: (listId, keys, cutoff) => deleteExpiredEntries(db, listId, keys, cutoff),
+    insertGeofence: (g) => insertGeofence(db, g),
+    deleteGeofence: (id) => deleteGeofence(db, id),
+  };
 }

@@ -8,7 +8,7 @@
 
 import { BIGINT, DOUBLE, FLOAT, INTEGER, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
 import type { AggregateCell } from '../ingest/read-aggregates.js';
-import type { DecodedRead } from '../../workers/detection-batch.js';
+import type { DecodedRead } from '../domain/detection.js';
 import { CHUNK_ROWS, ColumnChunk, Float32Column, Float64Column, Int32Column, Int64Column, VarcharColumn } from './column-chunk.js';
 
 export type SightingRead = Pick<DecodedRead, 'ts' | 'camera' | 'kind' | 'plate' | 'conf' | 'id' | 'attrs' | 'seq' | 'index'>;

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig, type Config } from '../../engine/config.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../app/engine.js';
 import { createLogger } from '../../engine/logger.js';
 
 export const TOKENS = {

@@ -6,7 +6,7 @@
 // a mutation that breaks a field names the reason it must be rejected for.
 
 import { decode, encode, ExtData } from '@msgpack/msgpack';
-import { Random } from '../../engine/sim/random.js';
+import { Random } from '../../engine/util/random.js';
 
 export const REJECT_REASONS = [
   'undecodable',

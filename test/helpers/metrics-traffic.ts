@@ -6,7 +6,7 @@
 import { encode } from '@msgpack/msgpack';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { expect } from 'vitest';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { auth, eventually } from './engine.js';
 
 export interface Sample {

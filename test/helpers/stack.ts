@@ -3,7 +3,7 @@
 
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { startEngine, testConfig } from './engine.js';
 import { TestNatsServer } from './nats-server.js';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
 

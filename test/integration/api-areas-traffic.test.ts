@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { auth, eventually } from '../helpers/engine.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
 const MINUTE = 60_000;

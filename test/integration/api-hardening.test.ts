@@ -8,7 +8,7 @@ import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastif
 import { pino } from 'pino';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually, startEngine, testConfig, TOKENS } from '../helpers/engine.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../app/engine.js';
 import { replyWithError } from '../../api/server.js';
 import { FailedAuthAudit } from '../../api/auth-audit.js';
 import { AuditLog } from '../../engine/store/audit-log.js';

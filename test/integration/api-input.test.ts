@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, startEngine, testConfig } from '../helpers/engine.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 
 let nats: TestNatsServer;
 let engine: Engine;

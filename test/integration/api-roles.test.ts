@@ -11,7 +11,7 @@ import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastif
 import { exportJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { TOKENS, auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 
 type Role = 'admin' | 'analyst' | 'dispatcher';
 type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../engine/config.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../app/engine.js';
 import { createLogger } from '../../engine/logger.js';
 import { VigilError } from '../../engine/errors.js';
 import { TestNatsServer } from '../helpers/nats-server.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../app/engine.js';
 import { createLogger } from '../../engine/logger.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually, testConfig, TOKENS } from '../helpers/engine.js';

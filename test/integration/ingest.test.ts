@@ -6,7 +6,7 @@ import { encode } from '@msgpack/msgpack';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { auth, eventually } from '../helpers/engine.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;

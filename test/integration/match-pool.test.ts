@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { auth, eventually } from '../helpers/engine.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 

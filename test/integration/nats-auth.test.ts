@@ -12,7 +12,7 @@ import { TestNatsServer } from '../helpers/nats-server.js';
 import { startEngine, testConfig } from '../helpers/engine.js';
 import { NatsLink, natsConnectOptions, type NatsSettings } from '../../engine/nats/connection.js';
 import { createLogger } from '../../engine/logger.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 
 const log = createLogger('silent');
 const dir = mkdtempSync(join(tmpdir(), 'vigil-nats-auth-'));

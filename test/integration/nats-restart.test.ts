@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../app/engine.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually } from '../helpers/engine.js';
 import { publishAccepted } from '../helpers/publisher.js';

@@ -11,7 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { panelQueries, withRanges } from '../../dashboards/queries.js';
 import { renderDashboards } from '../../dashboards/render.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../app/engine.js';
 import { createLogger } from '../../engine/logger.js';
 import { eventually, testConfig } from '../helpers/engine.js';
 import { driveRound, setUpRules } from '../helpers/metrics-traffic.js';

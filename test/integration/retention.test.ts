@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../app/engine.js';
 import { createLogger } from '../../engine/logger.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { RetentionSchedule } from '../../engine/retention-schedule.js';

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AppliedSequences, type SeqRange } from '../../engine/ingest/applied-sequences.js';
-import { mulberry32 as rng } from '../../engine/sim/random.js';
+import { mulberry32 as rng } from '../../engine/util/random.js';
 
 function of(...seqs: number[]): AppliedSequences {
   const s = AppliedSequences.empty();

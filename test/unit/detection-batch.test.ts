@@ -4,8 +4,8 @@
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { RecordError } from '../../engine/domain/detection.js';
-import { decodeDetections, type InboundMessage } from '../../workers/detection-batch.js';
-import { decodeJsonOrMsgpack, decodeMsgpack, lastToken } from '../../workers/payload.js';
+import { decodeDetections, type InboundMessage } from '../../engine/ingest/detection-batch.js';
+import { decodeJsonOrMsgpack, decodeMsgpack, lastToken } from '../../engine/ingest/payload.js';
 import { thrown } from '../helpers/thrown.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);

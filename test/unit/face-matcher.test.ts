@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FaceMatcher, l2normalise, type FaceEntrySpec, type FaceKernel, type FaceListSpec, type FaceMatch } from '../../engine/match/face-matcher.js';
-import { Random } from '../../engine/sim/random.js';
+import { Random } from '../../engine/util/random.js';
 
 function gaussian(rng: Random): number {
   let u = 0;

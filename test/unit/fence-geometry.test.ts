@@ -14,7 +14,7 @@ import {
   type FenceGeometry,
 } from '../../engine/geo/fence-geometry.js';
 import type { Ring } from '../../engine/geo/geojson.js';
-import { mulberry32 } from '../../engine/sim/random.js';
+import { mulberry32 } from '../../engine/util/random.js';
 import { thrownMessage } from '../helpers/thrown.js';
 import { square } from '../helpers/shapes.js';
 

@@ -6,9 +6,9 @@ import { decode, encode, ExtData } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { RecordError, toDetection } from '../../engine/domain/detection.js';
 import { toIncident } from '../../engine/domain/incident.js';
-import { Random } from '../../engine/sim/random.js';
-import { decodeDetections } from '../../workers/detection-batch.js';
-import { msgpackArrayOffsets, skipMsgpack } from '../../workers/payload.js';
+import { Random } from '../../engine/util/random.js';
+import { decodeDetections } from '../../engine/ingest/detection-batch.js';
+import { msgpackArrayOffsets, skipMsgpack } from '../../engine/ingest/payload.js';
 import { thrown } from '../helpers/thrown.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BandError, KNOX_DEFAULTS, knoxPermutations, knoxTest, validateKnoxOptions, type KnoxOptions } from '../../engine/analytics/knox.js';
-import { Random } from '../../engine/sim/random.js';
+import { Random } from '../../engine/util/random.js';
 import { thrown } from '../helpers/thrown.js';
 
 const FIXTURES = new URL('../fixtures/nearrepeat/', import.meta.url);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { LivePlateIndex, type PlatePart } from '../../engine/match/live-plate-index.js';
 import type { Watchlist, WatchEntry } from '../../engine/match/rules.js';
-import { buildKernels, matchPlate, type KernelSpec } from '../../workers/match-kernels.js';
+import { buildKernels, matchPlate, type KernelSpec } from '../../engine/match/match-kernels.js';
 
 const list = (id: string, maxEdits = 1): Watchlist => ({
   id, name: id, kind: 'plate', priority: 1, legalBasis: 't', expiresAt: null, match: { ocrEquivalence: true, maxEdits },

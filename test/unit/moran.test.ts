@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DegenerateDataError, globalMoran, type MoranResult } from '../../engine/analytics/moran.js';
 import { contiguity, knn, toWeights } from '../../engine/analytics/weights.js';
 import { polygonsOf, type AreaGeometry } from '../../engine/geo/geojson.js';
-import { mulberry32 } from '../../engine/sim/random.js';
+import { mulberry32 } from '../../engine/util/random.js';
 import { thrown } from '../helpers/thrown.js';
 
 const columbus = JSON.parse(readFileSync(new URL('../fixtures/columbus.geojson', import.meta.url), 'utf8')) as {

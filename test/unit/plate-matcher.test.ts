@@ -10,7 +10,7 @@ import {
   type PlateMatch,
   type PlateMatchType,
 } from '../../engine/match/plate-matcher.js';
-import { Random } from '../../engine/sim/random.js';
+import { Random } from '../../engine/util/random.js';
 
 const OCR: PlateListSpec = { ocrEquivalence: true, maxEdits: 1, edits: 'levenshtein' as const };
 const NOW = 1_700_000_000_000;

@@ -3,7 +3,7 @@
 // state overlay that a failed commit rolls back.
 
 import { describe, expect, it } from 'vitest';
-import type { DecodedRead } from '../../workers/detection-batch.js';
+import type { DecodedRead } from '../../engine/domain/detection.js';
 import { Placement } from '../../engine/geo/placement.js';
 import { KeyedState } from '../../engine/match/keyed-state.js';
 import { ReadMatcher, type MatchStateValue } from '../../engine/match/read-matcher.js';

@@ -16,7 +16,7 @@ import { buildCity, DEFAULT_CAMERAS, FACE_DIM, PLATE_REGIONS, TASHKENT_BBOX, typ
 import { distanceMetres, offsetMetres, type LatLon } from '../../engine/sim/local-frame.js';
 import { positionAt } from '../../engine/sim/mobiles.js';
 import { Pacer, SimClock } from '../../engine/sim/pace.js';
-import { Random, WeightedIndex, Zipf } from '../../engine/sim/random.js';
+import { Random, WeightedIndex, Zipf } from '../../engine/util/random.js';
 import { CITY_UTC_OFFSET_MS, hourOfWeek, INCIDENT_RHYTHM, READ_RHYTHM } from '../../engine/sim/rhythm.js';
 import { INCIDENT_TYPES, Traffic, type IncidentRecord } from '../../engine/sim/traffic.js';
 import { parseSimulateArgs } from '../../engine/sim/simulate-command.js';

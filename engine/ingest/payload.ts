@@ -2,7 +2,7 @@
 // with limits so a hostile payload cannot make the decoder allocate without bound.
 
 import { Decoder } from '@msgpack/msgpack';
-import { RecordError } from '../engine/domain/detection.js';
+import { RecordError } from '../domain/detection.js';
 
 const decoder = new Decoder({
   maxStrLength: 1 << 20,

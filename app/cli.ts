@@ -2,10 +2,10 @@
 // `npm start` runs: NATS if needed, the engine, and a small simulated city), bench.
 
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../engine/config.js';
 import { Engine } from './engine.js';
-import { createLogger } from './logger.js';
-import { VigilError } from './errors.js';
+import { createLogger } from '../engine/logger.js';
+import { VigilError } from '../engine/errors.js';
 import { stopOnSignals } from './lifecycle.js';
 
 const USAGE = `usage: vigil <command> [options]
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     case 'serve':
       return serve(rest);
     case 'simulate':
-      return (await import('./sim/simulate-command.js')).simulateCommand(rest);
+      return (await import('../engine/sim/simulate-command.js')).simulateCommand(rest);
     case 'dev':
       return (await import('./dev.js')).dev(rest);
     case 'bench':

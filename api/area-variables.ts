@@ -2,11 +2,11 @@
 // uploaded with the areas, and dynamic factors the stream provides (cameras, reads, panic
 // alarms), so "does camera coverage go with fewer offences?" is one query.
 
-import { badInput } from '../errors.js';
-import type { Placement } from '../geo/placement.js';
-import type { Area } from '../store/catalog.js';
-import type { Database } from '../store/database.js';
-import { incidentsPerArea, panicAlarmsByArea, readsPerDayByArea } from '../store/analytics-query.js';
+import { badInput } from '../engine/errors.js';
+import type { Placement } from '../engine/geo/placement.js';
+import type { Area } from '../engine/domain/places.js';
+import type { Database } from '../engine/store/database.js';
+import { incidentsPerArea, panicAlarmsByArea, readsPerDayByArea } from '../engine/store/analytics-query.js';
 
 export const DYNAMIC_FACTORS = ['cameras', 'readsPerDay', 'panicAlarms'] as const;
 type Dynamic = (typeof DYNAMIC_FACTORS)[number];

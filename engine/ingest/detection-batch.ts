@@ -2,7 +2,7 @@
 // rejects out, so it runs the same inline or inside a worker thread.
 
 import { encode } from '@msgpack/msgpack';
-import { asRecordError, toDetection, type Detection, type RejectReason } from '../engine/domain/detection.js';
+import { asRecordError, toDetection, type DecodedRead, type Detection, type RejectReason } from '../domain/detection.js';
 import { decodeMsgpack, lastToken, msgpackArrayOffsets } from './payload.js';
 
 export interface InboundMessage {
@@ -21,11 +21,6 @@ export interface Rejected {
   data: Uint8Array;
   reason: RejectReason;
   message: string;
-}
-
-export interface DecodedRead extends Detection {
-  seq: number;
-  index: number;
 }
 
 export interface DecodedBatch {

@@ -2,11 +2,11 @@
 // read — as one function that runs the same on the main thread or in a worker. What depends
 // on keyed state (enter/exit/dwell, cooldowns) stays on the main thread (ReadMatcher).
 
-import type { FenceGeometry } from '../engine/geo/fence-geometry.js';
-import { FenceIndex } from '../engine/geo/fence-geometry.js';
-import { FaceMatcher, type FaceEntrySpec, type FaceListSpec, type FaceMatch } from '../engine/match/face-matcher.js';
-import { PlateMatcher, type PlateEntrySpec, type PlateListSpec, type PlateMatch } from '../engine/match/plate-matcher.js';
-import type { Detection } from '../engine/domain/detection.js';
+import type { FenceGeometry } from '../geo/fence-geometry.js';
+import { FenceIndex } from '../geo/fence-geometry.js';
+import { FaceMatcher, type FaceEntrySpec, type FaceListSpec, type FaceMatch } from './face-matcher.js';
+import { PlateMatcher, type PlateEntrySpec, type PlateListSpec, type PlateMatch } from './plate-matcher.js';
+import type { Detection } from '../domain/detection.js';
 
 /** The plate base index and its small delta, numbered base first (see LivePlateIndex). */
 export interface PlateKernels {

@@ -4,17 +4,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
-import { PrivateNatsServer } from './nats/private-server.js';
-import { natsConnectOptions, type NatsSettings } from './nats/connection.js';
-import { loadConfig } from './config.js';
+import { PrivateNatsServer } from '../engine/nats/private-server.js';
+import { natsConnectOptions, type NatsSettings } from '../engine/nats/connection.js';
+import { loadConfig } from '../engine/config.js';
 import { Engine } from './engine.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../engine/logger.js';
 import { stopOnSignals } from './lifecycle.js';
-import { replaceAreas, upsertCameras } from './store/catalog.js';
-import { addDemoWatchlists } from './sim/register.js';
+import { replaceAreas, upsertCameras } from '../engine/store/catalog.js';
+import { addDemoWatchlists } from '../engine/sim/register.js';
 import { areasFromGeoJson } from '../api/routes/areas.js';
-import { buildCity } from './sim/city.js';
-import { runSimulation } from './sim/simulator.js';
+import { buildCity } from '../engine/sim/city.js';
+import { runSimulation } from '../engine/sim/simulator.js';
 
 async function natsAnswers(nats: NatsSettings): Promise<boolean> {
   try {

@@ -1,0 +1,39 @@
+// What past-read matching reads from the store: the plates read since a time, the reads of
+// some plates, and which hit ids are already stored.
+
+import { listValue } from '@duckdb/node-api';
+import type { DecodedRead } from '../domain/detection.js';
+import type { Database } from './database.js';
+
+const since = (ms: number) => BigInt(Math.floor(ms));
+
+export async function distinctPlatesSince(db: Database, fromMs: number): Promise<string[]> {
+  const rows = await db.query('SELECT DISTINCT plate FROM sightings WHERE plate IS NOT NULL AND ts >= make_timestamptz($1::BIGINT * 1000)', [since(fromMs)]);
+  return rows.map((r) => String(r.plate));
+}
+
+/** The stored reads of `plates` since `fromMs`, in event-time order, as ingest decoded them. */
+export async function readsOfPlates(db: Database, plates: readonly string[], fromMs: number): Promise<DecodedRead[]> {
+  const rows = await db.query(
+    `SELECT epoch_ms(ts) AS ts, camera, kind, plate, conf, lat, lon, read_id, attrs, seq, idx FROM sightings
+     WHERE plate = ANY($1) AND ts >= make_timestamptz($2::BIGINT * 1000) ORDER BY ts, seq, idx`,
+    [listValue([...plates]), since(fromMs)],
+  );
+  return rows.map((r) => {
+    const read: DecodedRead = { ts: Number(r.ts), kind: String(r.kind), camera: String(r.camera), plate: String(r.plate), seq: Number(r.seq), index: Number(r.idx) };
+    if (r.conf !== null) read.conf = Number(r.conf);
+    if (r.lat !== null && r.lon !== null) {
+      read.lat = Number(r.lat);
+      read.lon = Number(r.lon);
+    }
+    if (r.read_id !== null) read.id = String(r.read_id);
+    if (r.attrs !== null) read.attrs = JSON.parse(String(r.attrs));
+    return read;
+  });
+}
+
+export async function storedHitIds(db: Database, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.query('SELECT id FROM hits WHERE id = ANY($1)', [listValue([...ids])]);
+  return new Set(rows.map((r) => String(r.id)));
+}
