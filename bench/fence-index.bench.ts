@@ -7,17 +7,17 @@
 //   node -e "import('./dist/bench/fence-index.bench.js').then(m=>m.fenceIndexBench([]))"
 //   … fenceIndexBench(['--fences', '1000', '--points', '200000', '--brute-points', '2000', '--seed', '1'])
 
+import { M_PER_DEG_LAT, metresPerDegLon } from '../engine/geo/earth.js';
 import { parseArgs } from 'node:util';
 import { fenceBBox, fenceContains, FenceIndex, type FenceGeometry } from '../engine/geo/fence-geometry.js';
 import type { Ring } from '../engine/geo/geojson.js';
 import { mulberry32 } from '../engine/util/random.js';
 
 const BBOX = { minLon: 69.1, maxLon: 69.4, minLat: 41.2, maxLat: 41.4 };
-const M_PER_DEG_LAT = 111_195;
 
 /** Star-shaped ring of n vertices around (lon, lat), radii in metres. */
 function star(rnd: () => number, lon: number, lat: number, n: number, rMin: number, rMax: number): Ring {
-  const mPerDegLon = M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180);
+  const mPerDegLon = metresPerDegLon(lat);
   const ring: Ring = [];
   for (let k = 0; k < n; k++) {
     const a = (2 * Math.PI * k) / n;

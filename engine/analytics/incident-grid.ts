@@ -7,7 +7,8 @@
 // cluster. Cells are squares in metres (a local equirectangular frame: at city scale the
 // error is far below a cell).
 
-const M_PER_DEG_LAT = 111_195;
+import { M_PER_DEG_LAT, metresPerDegLon } from '../geo/earth.js';
+
 const MAX_CELLS = 40_000;
 
 export interface IncidentGrid {
@@ -31,7 +32,7 @@ export function incidentGrid(points: ReadonlyArray<{ lon: number; lat: number }>
     minLat = Math.min(minLat, p.lat);
     maxLat = Math.max(maxLat, p.lat);
   }
-  const mPerDegLon = M_PER_DEG_LAT * Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
+  const mPerDegLon = metresPerDegLon((minLat + maxLat) / 2);
   const widthM = Math.max(1, (maxLon - minLon) * mPerDegLon);
   const heightM = Math.max(1, (maxLat - minLat) * M_PER_DEG_LAT);
   let side = Math.sqrt((widthM * heightM) / (points.length / 4));

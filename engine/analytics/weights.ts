@@ -1,6 +1,7 @@
 // Spatial weights between areas: queen/rook contiguity from polygons (as spdep::poly2nb), k
 // nearest neighbours and distance bands between points, row-standardised (W) or binary (B).
 
+import { M_PER_DEG_LAT, metresPerDegLon } from '../geo/earth.js';
 import Flatbush from 'flatbush';
 import type { PolygonCoords } from '../geo/geojson.js';
 
@@ -188,9 +189,6 @@ export function toWeights(nb: number[][], style: 'W' | 'B'): SpatialWeights {
   return { n, neighbours, weights, style, islands };
 }
 
-/** Mean Earth radius (IUGG), metres. */
-const EARTH_RADIUS_M = 6_371_008.8;
-
 /**
  * Lon/lat (degrees) to planar metres by a local equirectangular projection around the points'
  * centroid. Adequate at city scale: north-south distances are exact up to the sphere's
@@ -208,7 +206,6 @@ export function projectToMetres(lonLat: [number, number][]): [number, number][] 
   }
   lon0 /= lonLat.length;
   lat0 /= lonLat.length;
-  const perDegree = (EARTH_RADIUS_M * Math.PI) / 180;
-  const kx = perDegree * Math.cos((lat0 * Math.PI) / 180);
-  return lonLat.map(([lon, lat]) => [(lon - lon0) * kx, (lat - lat0) * perDegree]);
+  const kx = metresPerDegLon(lat0);
+  return lonLat.map(([lon, lat]) => [(lon - lon0) * kx, (lat - lat0) * M_PER_DEG_LAT]);
 }

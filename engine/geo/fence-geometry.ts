@@ -3,6 +3,7 @@
 // bounding box, and FenceIndex: a flatbush R-tree over the boxes narrows the candidates, the
 // exact test decides (as in area-index.ts). Pure logic, immutable once built.
 
+import { EARTH_RADIUS_M } from './earth.js';
 import Flatbush from 'flatbush';
 import {
   bboxOf,
@@ -23,9 +24,7 @@ export interface CircleGeometry {
 
 export type FenceGeometry = PolygonGeometry | MultiPolygonGeometry | CircleGeometry;
 
-/** Mean Earth radius (IUGG), metres; the sphere for every circle computation here. */
-export const EARTH_RADIUS_M = 6371008.8;
-/** Largest circle radius accepted, metres. */
+/** Largest circle radius accepted, metres. Circles are on the sphere of geo/earth.ts. */
 export const MAX_CIRCLE_RADIUS_M = 100_000;
 
 const RAD = Math.PI / 180;

@@ -388,8 +388,8 @@ export class PlateMatcher {
   private seenCount = 0;
   /** Look-alikes the read may differ by from an entry of the group being probed (lookalikeBudget). */
   private lookalikes = 0;
-  /** Where the early loads of match() go, so they are not optimised away. */
-  private sink = 0;
+  /** Where the early loads of match() go, so they are not optimised away (public: never dead). */
+  sink = 0;
   private readonly rawCodes = new Uint16Array(MAX_QUERY_LENGTH);
   /** The read in the comparison form of the group being probed. */
   private readonly classCodes = new Uint16Array(MAX_QUERY_LENGTH);

@@ -1,9 +1,11 @@
 // Metres around Tashkent: a flat (equirectangular) frame for laying out streets, routes and
-// near-repeat distances. At city scale its error is far below a metre per kilometre.
+// near-repeat distances (geo/earth.ts).
 
-export const M_PER_DEG_LAT = 111_195;
+import { M_PER_DEG_LAT, metresPerDegLon } from '../geo/earth.js';
+
+export { M_PER_DEG_LAT };
 const FRAME_LAT = 41.3;
-export const M_PER_DEG_LON = M_PER_DEG_LAT * Math.cos((FRAME_LAT * Math.PI) / 180);
+export const M_PER_DEG_LON = metresPerDegLon(FRAME_LAT);
 
 export interface LatLon {
   lat: number;

@@ -11,7 +11,7 @@ import type { InjectOptions } from 'fastify';
 import { encode } from '@msgpack/msgpack';
 import { auth, eventually } from '../helpers/engine.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
-import { describeUrlValue, encodeUrlValue, jsonValues, urlValues, wholeBodies, type UrlValue } from '../helpers/hostile-http.js';
+import { describeUrlValue, encodeUrlValue, jsonValues, urlValues, wholeBodies } from '../helpers/hostile-http.js';
 
 let stack: Stack;
 let baseUrl: string;

@@ -3,9 +3,9 @@
 // checkFenceGeometry.
 
 import { describe, expect, it } from 'vitest';
+import { EARTH_RADIUS_M, M_PER_DEG_LAT } from '../../engine/geo/earth.js';
 import {
   checkFenceGeometry,
-  EARTH_RADIUS_M,
   fenceBBox,
   fenceContains,
   FenceIndex,
@@ -161,7 +161,7 @@ describe('polygons', () => {
 describe('FenceIndex', () => {
   /** A star-shaped ring of n vertices around (lon, lat), radii in metres. */
   function star(rnd: () => number, lon: number, lat: number, n: number, rMin: number, rMax: number): Ring {
-    const mPerDegLat = 111_195;
+    const mPerDegLat = M_PER_DEG_LAT;
     const mPerDegLon = mPerDegLat * Math.cos(lat * RAD);
     const ring: Ring = [];
     for (let k = 0; k < n; k++) {
