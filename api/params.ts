@@ -68,7 +68,7 @@ type JsonSchema = Record<string, unknown>;
  * The body schema with every string (and every free-form object's keys) refusing lone
  * surrogates; a string schema with its own pattern keeps it and gets this one beside it.
  */
-export function wellFormedText<T extends JsonSchema>(schema: T): T {
+export function wellFormedText<const T extends JsonSchema>(schema: T): T {
   const walk = (s: unknown): unknown => {
     if (Array.isArray(s)) return s.map(walk);
     if (typeof s !== 'object' || s === null) return s;

@@ -1,7 +1,7 @@
 // Areas (neighbourhoods, mahallas, districts) from a GeoJSON FeatureCollection. Numeric
 // properties become the area's factors for analytics.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { badInput } from '../../engine/errors.js';
 import { checkAreaGeometry } from '../../engine/geo/geojson.js';
 import type { Area } from '../../engine/domain/places.js';
@@ -39,10 +39,10 @@ export function areasFromGeoJson(fc: FeatureCollection): Area[] {
   });
 }
 
-export async function areaRoutes(app: FastifyInstance): Promise<void> {
+export const areaRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { db, placement, audit } = app.deps;
 
-  app.put<{ Body: FeatureCollection }>(
+  app.put(
     '/areas',
     {
       config: { access: [] },
@@ -81,13 +81,13 @@ export async function areaRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: { geometry?: boolean } }>(
+  app.get(
     '/areas',
     {
       config: { access: ['analyst'] },
       schema: {
         summary: 'List areas with their factors',
-        querystring: { type: 'object', additionalProperties: false, properties: { geometry: { type: 'boolean', default: false } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { geometry: { type: 'boolean', default: false } } } as const,
       },
     },
     async (request) => {
@@ -95,4 +95,4 @@ export async function areaRoutes(app: FastifyInstance): Promise<void> {
       return { rows: areas.map((a) => (request.query.geometry ? a : { id: a.id, name: a.name, factors: a.factors })) };
     },
   );
-}
+};

@@ -1,19 +1,11 @@
 // GET /api/v1/audit: who asked what, when and why (admins only).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { timeWindow, timeWindowSchema } from '../params.js';
 
-interface Query {
-  actor?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-  limit: number;
-}
-
-export async function auditRoutes(app: FastifyInstance): Promise<void> {
+export const auditRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { audit, config } = app.deps;
-  app.get<{ Querystring: Query }>(
+  app.get(
     '/audit',
     {
       config: { access: [] },
@@ -28,7 +20,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
             ...timeWindowSchema,
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
           },
-        },
+        } as const,
       },
     },
     async (request) => {
@@ -37,4 +29,4 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       return { rows: await audit.list({ from, to, actor: q.actor, action: q.action, limit: q.limit }) };
     },
   );
-}
+};

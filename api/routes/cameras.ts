@@ -1,8 +1,7 @@
 // Camera registry: admins upsert positions; reads from a camera are placed by them.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { badInput } from '../../engine/errors.js';
-import type { Camera } from '../../engine/domain/places.js';
 import { listCameras, upsertCameras } from '../../engine/store/catalog.js';
 import { checkFreeJson, wellFormedText } from '../params.js';
 
@@ -19,10 +18,10 @@ const cameraSchema = {
   },
 } as const;
 
-export async function cameraRoutes(app: FastifyInstance): Promise<void> {
+export const cameraRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { db, placement, audit } = app.deps;
 
-  app.put<{ Body: Camera[] }>(
+  app.put(
     '/cameras',
     {
       config: { access: [] },
@@ -62,4 +61,4 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       return { rows };
     },
   );
-}
+};

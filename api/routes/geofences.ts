@@ -1,31 +1,19 @@
 // Geofences (admins): protection-order exclusion zones, restricted facilities, city entry
 // points, night-time zones. Audited; applied to reads processed after the change.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { checkSchedule, type Schedule } from '../../engine/domain/schedule.js';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { checkFenceGeometry } from '../../engine/geo/fence-geometry.js';
 import { newRuleId } from '../../engine/match/rule-book.js';
-import { DEFAULT_COOLDOWN_SECONDS, type FenceTrigger, type Geofence } from '../../engine/match/rules.js';
+import { DEFAULT_COOLDOWN_SECONDS, type Geofence } from '../../engine/match/rules.js';
 import { actorOf } from '../auth.js';
 import { wellFormedText } from '../params.js';
 
-interface GeofenceBody {
-  name: string;
-  geometry: unknown;
-  trigger: FenceTrigger;
-  dwellSeconds?: number;
-  kinds?: string[];
-  watchlists?: string[];
-  schedule?: unknown;
-  priority: number;
-  cooldownSeconds?: number;
-}
-
-export async function geofenceRoutes(app: FastifyInstance): Promise<void> {
+export const geofenceRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { rules, audit } = app.deps;
 
-  app.post<{ Body: GeofenceBody }>(
+  app.post(
     '/geofences',
     {
       config: { access: [] },
@@ -88,11 +76,11 @@ export async function geofenceRoutes(app: FastifyInstance): Promise<void> {
     rows: rules.geofenceList().map((g) => ({ ...g, createdAt: new Date(g.createdAt).toISOString() })),
   }));
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/geofences/:id',
     {
       config: { access: [] },
-      schema: { summary: 'Delete a geofence', params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } },
+      schema: { summary: 'Delete a geofence', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const },
     },
     async (request) => {
       if (!(await rules.removeGeofence(request.params.id))) throw new VigilError('NOT_FOUND', `no geofence ${request.params.id}`);
@@ -100,4 +88,4 @@ export async function geofenceRoutes(app: FastifyInstance): Promise<void> {
       return { deleted: request.params.id };
     },
   );
-}
+};

@@ -1,23 +1,15 @@
 // GET /api/v1/sightings: a person's movements are only looked up with a stated reason, and
 // the lookup is audited before any row is returned.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { normalisePlate } from '../../engine/domain/plate.js';
 import { badInput } from '../../engine/errors.js';
 import { findSightings } from '../../engine/store/sighting-query.js';
 import { timeWindow, timeWindowSchema } from '../params.js';
 
-interface Query {
-  plate: string;
-  reason: string;
-  from?: string;
-  to?: string;
-  limit: number;
-}
-
-export async function sightingRoutes(app: FastifyInstance): Promise<void> {
+export const sightingRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { db, config, audit } = app.deps;
-  app.get<{ Querystring: Query }>(
+  app.get(
     '/sightings',
     {
       config: { access: ['analyst'] },
@@ -33,7 +25,7 @@ export async function sightingRoutes(app: FastifyInstance): Promise<void> {
             ...timeWindowSchema,
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
           },
-        },
+        } as const,
       },
     },
     async (request) => {
@@ -55,4 +47,4 @@ export async function sightingRoutes(app: FastifyInstance): Promise<void> {
       return { rows, plate, from: new Date(from).toISOString(), to: new Date(to).toISOString() };
     },
   );
-}
+};

@@ -1,25 +1,13 @@
 // GET /api/v1/analytics/traffic: read counts per camera or area and time bucket.
 
-import type { FastifyInstance } from 'fastify';
-import { trafficCounts, type TrafficBucket, type TrafficGroup } from '../../engine/store/traffic-query.js';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { trafficCounts } from '../../engine/store/traffic-query.js';
 import { timeWindow, timeWindowSchema } from '../params.js';
 import { answer } from '../answer.js';
 
-interface Query {
-  groupBy: TrafficGroup;
-  bucket: TrafficBucket;
-  kind?: string;
-  camera?: string;
-  area?: string;
-  from?: string;
-  to?: string;
-  limit: number;
-  format: 'json' | 'csv';
-}
-
-export async function trafficRoutes(app: FastifyInstance): Promise<void> {
+export const trafficRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { db, config } = app.deps;
-  app.get<{ Querystring: Query }>(
+  app.get(
     '/analytics/traffic',
     {
       config: { access: ['analyst'] },
@@ -38,7 +26,7 @@ export async function trafficRoutes(app: FastifyInstance): Promise<void> {
             limit: { type: 'integer', minimum: 1, maximum: 100000, default: 10000 },
             format: { enum: ['json', 'csv'], default: 'json' },
           },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -49,4 +37,4 @@ export async function trafficRoutes(app: FastifyInstance): Promise<void> {
       return answer(request, reply, 'traffic', { rows: rows as unknown as Record<string, unknown>[], from: new Date(from).toISOString(), to: new Date(to).toISOString() });
     },
   );
-}
+};

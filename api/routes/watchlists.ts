@@ -3,7 +3,8 @@
 // are estimated before they apply (fuzzy-guard), and the list shows how dispatchers judged its
 // hits.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FromSchema } from 'json-schema-to-ts';
 import { actorOf } from '../auth.js';
 import { normalisePlate } from '../../engine/domain/plate.js';
 import { badInput, VigilError } from '../../engine/errors.js';
@@ -24,29 +25,19 @@ import { wellFormedText } from '../params.js';
 import { checkFuzzyRate } from '../fuzzy-guard.js';
 import { watchlistHitTallies, type HitTally } from '../../engine/store/watchlist-stats.js';
 
-interface WatchlistBody {
-  name: string;
-  kind: 'plate' | 'face';
-  priority: number;
-  legalBasis: string;
-  expiresAt?: string;
-  match?: { ocrEquivalence?: boolean; maxEdits?: number; editPriority?: number | null; threshold?: number };
-  alertOnRead?: boolean;
-  cooldownSeconds?: number;
-}
-
-interface WatchlistPatch {
-  match: { ocrEquivalence?: boolean; maxEdits?: number; editPriority?: number | null };
-  force?: boolean;
-}
-
-interface EntryBody {
-  key: string;
-  label?: string;
-  reference?: string;
-  expiresAt?: string;
-  embedding?: number[];
-}
+const entrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key'],
+  properties: {
+    key: { type: 'string', minLength: 1, maxLength: 128 },
+    label: { type: 'string', maxLength: 500 },
+    reference: { type: 'string', maxLength: 500 },
+    expiresAt: { type: 'string', maxLength: 40 },
+    embedding: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'number' } },
+  },
+} as const;
+type EntryBody = FromSchema<typeof entrySchema>;
 
 const MAX_ENTRIES_PER_REQUEST = 1_000_000;
 const DAY_MS = 86_400_000;
@@ -90,10 +81,10 @@ export function parseRetro(text: string): number {
   return ms;
 }
 
-export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
+export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { rules, audit, config } = app.deps;
 
-  app.post<{ Body: WatchlistBody }>(
+  app.post(
     '/watchlists',
     {
       config: { access: [] },
@@ -157,7 +148,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: WatchlistPatch }>(
+  app.patch(
     '/watchlists/:id',
     {
       config: { access: [] },
@@ -203,7 +194,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/watchlists/:id',
     { config: { access: [] }, schema: { summary: 'Delete a watchlist and its entries', params: idParams } },
     async (request) => {
@@ -213,7 +204,7 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: EntryBody[]; Querystring: { retro?: string; force?: boolean } }>(
+  app.post(
     '/watchlists/:id/entries',
     {
       config: { access: [] },
@@ -221,23 +212,12 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Add or replace entries; retro=24h also matches them against stored sightings of that window',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 }, force: forceSchema } },
+        querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 }, force: forceSchema } } as const,
         body: wellFormedText({
           type: 'array',
           minItems: 1,
           maxItems: MAX_ENTRIES_PER_REQUEST,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['key'],
-            properties: {
-              key: { type: 'string', minLength: 1, maxLength: 128 },
-              label: { type: 'string', maxLength: 500 },
-              reference: { type: 'string', maxLength: 500 },
-              expiresAt: { type: 'string', maxLength: 40 },
-              embedding: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'number' } },
-            },
-          },
+          items: entrySchema,
         }),
       },
     },
@@ -261,13 +241,13 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.delete<{ Params: { id: string; key: string } }>(
+  app.delete(
     '/watchlists/:id/entries/:key',
     {
       config: { access: [] },
       schema: {
         summary: 'Remove one entry',
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 }, key: { type: 'string', maxLength: 128 } } },
+        params: { type: 'object', required: ['id', 'key'], properties: { id: { type: 'string', maxLength: 64 }, key: { type: 'string', maxLength: 128 } } } as const,
       },
     },
     async (request) => {
@@ -279,9 +259,9 @@ export async function watchlistRoutes(app: FastifyInstance): Promise<void> {
       return { deleted: key };
     },
   );
-}
+};
 
-const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
 /** Entries as the list keeps them; errors name body[i] and the field. */
 function entriesOf(body: EntryBody[], list: Watchlist, listDimension: number, timeZone: string): WatchEntry[] {

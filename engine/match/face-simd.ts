@@ -197,7 +197,8 @@ function kernelBody(R: number, F: number): number[] {
   return [...uleb(code.length), ...code];
 }
 
-function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+/** The module's bytes (engine/match/face-simd.wat is the same module as text; a test keeps them equal). */
+export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
   const shapes: [string, number, number][] = [['k42', 4, 2], ['k41', 4, 1], ['k11', 1, 1]];
   const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
   const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
