@@ -25,12 +25,7 @@ export function areasFromGeoJson(fc: FeatureCollection): Area[] {
     if (id.length === 0 || id.length > 128) throw badInput(`${path}.properties.id must be 1–128 characters`);
     if (seen.has(id)) throw badInput(`${path}.properties.id '${id}' appears twice`);
     seen.add(id);
-    let geometry;
-    try {
-      geometry = checkAreaGeometry(f.geometry, `${path}.geometry`);
-    } catch (err) {
-      throw badInput((err as Error).message);
-    }
+    const geometry = checkAreaGeometry(f.geometry, `${path}.geometry`);
     const factors: Record<string, number> = {};
     for (const [k, v] of Object.entries(props)) {
       if (k !== 'id' && typeof v === 'number' && Number.isFinite(v)) factors[k] = v;

@@ -39,14 +39,8 @@ export const geofenceRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     },
     async (request, reply) => {
       const b = request.body;
-      let geometry;
-      let schedule: Schedule | null = null;
-      try {
-        geometry = checkFenceGeometry(b.geometry, 'body.geometry');
-        if (b.schedule !== undefined) schedule = checkSchedule(b.schedule, 'body.schedule');
-      } catch (err) {
-        throw badInput((err as Error).message);
-      }
+      const geometry = checkFenceGeometry(b.geometry, 'body.geometry');
+      const schedule: Schedule | null = b.schedule === undefined ? null : checkSchedule(b.schedule, 'body.schedule');
       if (b.trigger === 'dwell' && b.dwellSeconds === undefined) throw badInput('body.dwellSeconds is required for trigger dwell');
       if (b.trigger !== 'dwell' && b.dwellSeconds !== undefined) throw badInput('body.dwellSeconds applies to trigger dwell only');
       for (const [i, id] of (b.watchlists ?? []).entries()) {

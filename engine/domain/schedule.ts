@@ -12,6 +12,7 @@
 // whose ends disagree is bisected to the second once, and caches the instant of its transition
 // too. No zone has had two transitions within half an hour.
 
+import { badInput } from '../errors.js';
 import { zoneOffsetMs } from './city-time.js';
 
 export interface Schedule {
@@ -31,40 +32,40 @@ const DAY_MS = 86_400_000;
 const DAY_MINUTES = 1440;
 
 /**
- * Validates a schedule; throws an Error whose message starts with the bad field's path
+ * Validates a schedule; throws a 400 input error whose message starts with the bad field's path
  * (`body.schedule.days[1]: …`). Returns a fresh object (days copied, in the given order; tz
  * omitted when absent or null).
  */
 export function checkSchedule(s: unknown, path: string): Schedule {
   if (typeof s !== 'object' || s === null || Array.isArray(s)) {
-    throw new Error(`${path} must be an object {days, from, to, tz?}`);
+    throw badInput(`${path} must be an object {days, from, to, tz?}`);
   }
   const o = s as Record<string, unknown>;
   const days = o.days;
   if (!Array.isArray(days) || days.length === 0) {
-    throw new Error(`${path}.days must be a non-empty array of ISO weekdays (1 = Monday … 7 = Sunday)`);
+    throw badInput(`${path}.days must be a non-empty array of ISO weekdays (1 = Monday … 7 = Sunday)`);
   }
   const seen = new Set<number>();
   days.forEach((d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 7) {
-      throw new Error(`${path}.days[${i}] must be an integer from 1 (Monday) to 7 (Sunday), got ${JSON.stringify(d) ?? 'nothing'}`);
+      throw badInput(`${path}.days[${i}] must be an integer from 1 (Monday) to 7 (Sunday), got ${JSON.stringify(d) ?? 'nothing'}`);
     }
-    if (seen.has(d)) throw new Error(`${path}.days[${i}]: day ${d} is listed twice`);
+    if (seen.has(d)) throw badInput(`${path}.days[${i}]: day ${d} is listed twice`);
     seen.add(d);
   });
   const from = o.from;
   if (typeof from !== 'string' || !HHMM.test(from)) {
-    throw new Error(`${path}.from must be HH:MM from 00:00 to 23:59, got ${JSON.stringify(from) ?? 'nothing'}`);
+    throw badInput(`${path}.from must be HH:MM from 00:00 to 23:59, got ${JSON.stringify(from) ?? 'nothing'}`);
   }
   const to = o.to;
   if (typeof to !== 'string' || !(HHMM.test(to) || to === '24:00')) {
-    throw new Error(`${path}.to must be HH:MM from 00:00 to 23:59, or 24:00, got ${JSON.stringify(to) ?? 'nothing'}`);
+    throw badInput(`${path}.to must be HH:MM from 00:00 to 23:59, or 24:00, got ${JSON.stringify(to) ?? 'nothing'}`);
   }
   const out: Schedule = { days: [...(days as number[])], from, to };
   const tz = o.tz;
   if (tz !== undefined && tz !== null) {
     if (typeof tz !== 'string' || !isTimeZone(tz)) {
-      throw new Error(`${path}.tz must be an IANA time zone such as "Asia/Tashkent", got ${JSON.stringify(tz)}`);
+      throw badInput(`${path}.tz must be an IANA time zone such as "Asia/Tashkent", got ${JSON.stringify(tz)}`);
     }
     out.tz = tz;
   }

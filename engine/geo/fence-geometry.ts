@@ -3,6 +3,7 @@
 // bounding box, and FenceIndex: a flatbush R-tree over the boxes narrows the candidates, the
 // exact test decides (as in area-index.ts). Pure logic, immutable once built.
 
+import { badInput } from '../errors.js';
 import { EARTH_RADIUS_M } from './earth.js';
 import Flatbush from 'flatbush';
 import {
@@ -38,12 +39,12 @@ const DEG = 180 / Math.PI;
  */
 export function checkFenceGeometry(g: unknown, path: string): FenceGeometry {
   if (typeof g !== 'object' || g === null || Array.isArray(g)) {
-    throw new Error(`${path} must be a GeoJSON Polygon or MultiPolygon, or a Circle {type, center, radiusM}`);
+    throw badInput(`${path} must be a GeoJSON Polygon or MultiPolygon, or a Circle {type, center, radiusM}`);
   }
   const type = (g as { type?: unknown }).type;
   if (type === 'Circle') return checkCircle(g as Record<string, unknown>, path);
   if (type !== 'Polygon' && type !== 'MultiPolygon') {
-    throw new Error(`${path}.type must be Polygon, MultiPolygon or Circle, got ${JSON.stringify(type) ?? 'nothing'}`);
+    throw badInput(`${path}.type must be Polygon, MultiPolygon or Circle, got ${JSON.stringify(type) ?? 'nothing'}`);
   }
   const area = checkAreaGeometry(g, path);
   if (area.type === 'Polygon') {
@@ -64,13 +65,13 @@ function checkCircle(g: Record<string, unknown>, path: string): CircleGeometry {
     !Number.isFinite(c[0]) ||
     !Number.isFinite(c[1])
   ) {
-    throw new Error(`${path}.center must be [lon, lat] numbers`);
+    throw badInput(`${path}.center must be [lon, lat] numbers`);
   }
   const [lon, lat] = c as [number, number];
   checkLonLat(lon, lat, `${path}.center`);
   const r = g.radiusM;
   if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0 || r > MAX_CIRCLE_RADIUS_M) {
-    throw new Error(`${path}.radiusM must be > 0 and <= ${MAX_CIRCLE_RADIUS_M}, got ${JSON.stringify(r) ?? 'nothing'}`);
+    throw badInput(`${path}.radiusM must be > 0 and <= ${MAX_CIRCLE_RADIUS_M}, got ${JSON.stringify(r) ?? 'nothing'}`);
   }
   return { type: 'Circle', center: [lon, lat], radiusM: r };
 }
@@ -80,8 +81,8 @@ function checkPolygonRanges(rings: PolygonCoords, path: string): void {
 }
 
 function checkLonLat(lon: number, lat: number, path: string): void {
-  if (lon < -180 || lon > 180) throw new Error(`${path}: longitude ${lon} is out of range [-180, 180]`);
-  if (lat < -90 || lat > 90) throw new Error(`${path}: latitude ${lat} is out of range [-90, 90]`);
+  if (lon < -180 || lon > 180) throw badInput(`${path}: longitude ${lon} is out of range [-180, 180]`);
+  if (lat < -90 || lat > 90) throw badInput(`${path}: latitude ${lat} is out of range [-90, 90]`);
 }
 
 // ---------------------------------------------------------------------------------------------

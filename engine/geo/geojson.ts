@@ -1,5 +1,7 @@
 // The GeoJSON shapes vigil accepts for areas and the checks that name the bad part.
 
+import { badInput } from '../errors.js';
+
 export type Position = [number, number];
 export type Ring = Position[];
 export type PolygonCoords = Ring[];
@@ -16,25 +18,25 @@ export type AreaGeometry = PolygonGeometry | MultiPolygonGeometry;
 
 /** Throws an Error whose message starts with `path` when geometry is not a valid (Multi)Polygon. */
 export function checkAreaGeometry(geometry: unknown, path: string): AreaGeometry {
-  if (typeof geometry !== 'object' || geometry === null) throw new Error(`${path}: must be a GeoJSON geometry`);
+  if (typeof geometry !== 'object' || geometry === null) throw badInput(`${path}: must be a GeoJSON geometry`);
   const g = geometry as { type?: unknown; coordinates?: unknown };
   if (g.type === 'Polygon') {
     checkPolygon(g.coordinates, `${path}.coordinates`);
   } else if (g.type === 'MultiPolygon') {
     if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) {
-      throw new Error(`${path}.coordinates: must be a non-empty array of polygons`);
+      throw badInput(`${path}.coordinates: must be a non-empty array of polygons`);
     }
     g.coordinates.forEach((p, i) => checkPolygon(p, `${path}.coordinates[${i}]`));
   } else {
-    throw new Error(`${path}.type: must be Polygon or MultiPolygon, got ${JSON.stringify(g.type)}`);
+    throw badInput(`${path}.type: must be Polygon or MultiPolygon, got ${JSON.stringify(g.type)}`);
   }
   return g as AreaGeometry;
 }
 
 function checkPolygon(rings: unknown, path: string): void {
-  if (!Array.isArray(rings) || rings.length === 0) throw new Error(`${path}: must be a non-empty array of rings`);
+  if (!Array.isArray(rings) || rings.length === 0) throw badInput(`${path}: must be a non-empty array of rings`);
   rings.forEach((ring, r) => {
-    if (!Array.isArray(ring) || ring.length < 4) throw new Error(`${path}[${r}]: a ring needs at least 4 positions`);
+    if (!Array.isArray(ring) || ring.length < 4) throw badInput(`${path}[${r}]: a ring needs at least 4 positions`);
     ring.forEach((p, k) => {
       if (
         !Array.isArray(p) ||
@@ -44,12 +46,12 @@ function checkPolygon(rings: unknown, path: string): void {
         !Number.isFinite(p[0]) ||
         !Number.isFinite(p[1])
       ) {
-        throw new Error(`${path}[${r}][${k}]: must be [x, y] numbers`);
+        throw badInput(`${path}[${r}][${k}]: must be [x, y] numbers`);
       }
     });
     const a = ring[0] as number[];
     const b = ring[ring.length - 1] as number[];
-    if (a[0] !== b[0] || a[1] !== b[1]) throw new Error(`${path}[${r}]: ring is not closed (first position ≠ last)`);
+    if (a[0] !== b[0] || a[1] !== b[1]) throw badInput(`${path}[${r}]: ring is not closed (first position ≠ last)`);
   });
 }
 
