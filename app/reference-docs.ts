@@ -1,8 +1,12 @@
-// `npm run docs:config`: writes the README's configuration table from the schema.
+// `npm run docs`: writes the reference tables made from the code (engine/reference-doc.ts).
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { withConfigTable } from '../engine/config-doc.js';
+import { CONFIG_SECTION, ERROR_SECTION, withSection, type Section } from '../engine/reference-doc.js';
 
-const file = new URL('../../README.md', import.meta.url);
-writeFileSync(file, withConfigTable(readFileSync(file, 'utf8')));
-console.log('README.md: configuration table written from engine/config-schema.ts');
+const write = (path: string, section: Section) => {
+  const file = new URL(`../../${path}`, import.meta.url);
+  writeFileSync(file, withSection(readFileSync(file, 'utf8'), section));
+  console.log(`${path}: ${section.start.replace(/^<!-- | -->$/g, '')}`);
+};
+write('README.md', CONFIG_SECTION);
+write('docs/interface.md', ERROR_SECTION);

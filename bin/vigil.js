@@ -3,8 +3,8 @@
 //
 // --max-semi-space-size=64: ingest allocates short-lived objects at a high rate (decoded reads),
 // and V8's default 16 MB young generation promotes many of them to the old one before they
-// die. 64 MB raised batched ingest by ~35 % and cut its CPU per read by ~30 % (bench/README
-// figures), for ~150–250 MB more RSS. Whoever runs this file with `node` passes the flag too
+// die. 64 MB raised batched ingest by ~35 % and cut its CPU per read by ~30 % (the README's
+// Performance figures), for ~150–250 MB more RSS. Whoever runs this file with `node` passes the flag too
 // (package.json scripts, Dockerfile, test/helpers/engine-process.ts).
 import { existsSync } from 'node:fs';
 const cli = new URL('../dist/app/cli.js', import.meta.url);

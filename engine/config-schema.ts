@@ -1,7 +1,7 @@
 // vigil's configuration, once: this JSON Schema validates the file (with Ajv), gives every key
 // its default, names the environment variable that may set it (`env`), documents it
-// (`description`: the README's configuration table is generated from it, and a test keeps the
-// two equal), and is the TypeScript type (json-schema-to-ts).
+// (`description`: the README's configuration table is made from it by `npm run docs`, and a
+// test keeps the two equal), and is the TypeScript type (json-schema-to-ts).
 
 import type { FromSchema } from 'json-schema-to-ts';
 

@@ -1,5 +1,6 @@
 // One table of vigil's own errors: each has a stable code, an HTTP status and a message.
-// Codes follow VIGIL_ERR_<AREA>_<WHAT>; the README's error table is generated from this list.
+// Codes follow VIGIL_ERR_<AREA>_<WHAT>; the error table of docs/interface.md is made from this
+// list (npm run docs), and a test keeps the two equal.
 
 export interface VigilErrorSpec {
   readonly code: string;

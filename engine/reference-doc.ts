@@ -1,7 +1,9 @@
-// The configuration table of the README, made from the schema (config-schema.ts): one row per
-// key, with its environment variable, its default and its description.
+// Reference tables made from the code, so the docs cannot drift from it: the README's
+// configuration table from the schema (config-schema.ts), and the error codes of
+// docs/interface.md from ERRORS (errors.ts). `npm run docs` writes them; tests compare.
 
 import { CONFIG_SCHEMA } from './config-schema.js';
+import { ERRORS } from './errors.js';
 
 interface Node {
   properties?: Record<string, Node>;
@@ -11,6 +13,8 @@ interface Node {
 }
 
 const code = (text: string) => `\`${text}\``;
+// Table cells cannot hold a bare pipe.
+const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function defaultOf(node: Node): string {
   const d = node.default;
@@ -18,26 +22,43 @@ function defaultOf(node: Node): string {
   return code(typeof d === 'string' ? d : JSON.stringify(d));
 }
 
-function rows(node: Node, path: string[]): string[] {
+function configRows(node: Node, path: string[]): string[] {
   if (node.properties && !('items' in node)) {
-    return Object.entries(node.properties).flatMap(([key, child]) => rows(child, [...path, key]));
+    return Object.entries(node.properties).flatMap(([key, child]) => configRows(child, [...path, key]));
   }
-  // Table cells cannot hold a bare pipe.
-  const meaning = (node.description ?? '').replace(/\|/g, '\\|');
-  return [`| ${code(path.join('.'))} | ${node.env ? code(node.env) : '—'} | ${defaultOf(node)} | ${meaning} |`];
+  return [`| ${code(path.join('.'))} | ${node.env ? code(node.env) : '—'} | ${defaultOf(node)} | ${cell(node.description ?? '')} |`];
 }
-
-export const CONFIG_TABLE_START = '<!-- config-table: made from engine/config-schema.ts by `npm run docs:config` -->';
-export const CONFIG_TABLE_END = '<!-- /config-table -->';
 
 export function configTable(): string {
-  return ['| key | env | default | meaning |', '|---|---|---|---|', ...rows(CONFIG_SCHEMA as unknown as Node, [])].join('\n');
+  return ['| key | env | default | meaning |', '|---|---|---|---|', ...configRows(CONFIG_SCHEMA as unknown as Node, [])].join('\n');
 }
 
-/** `readme` with its configuration table replaced by the one the schema makes. */
-export function withConfigTable(readme: string): string {
-  const start = readme.indexOf(CONFIG_TABLE_START);
-  const end = readme.indexOf(CONFIG_TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the markers ${CONFIG_TABLE_START} … ${CONFIG_TABLE_END}`);
-  return `${readme.slice(0, start + CONFIG_TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
+export function errorTable(): string {
+  const rows = Object.values(ERRORS).map((e) => `| ${code(e.code)} | ${e.status} | ${cell(e.message.replace(/%s/g, '…'))} |`);
+  return ['| code | status | message |', '|---|---:|---|', ...rows].join('\n');
+}
+
+export interface Section {
+  start: string;
+  end: string;
+  make: () => string;
+}
+
+export const CONFIG_SECTION: Section = {
+  start: '<!-- config-table: made from engine/config-schema.ts by `npm run docs` -->',
+  end: '<!-- /config-table -->',
+  make: configTable,
+};
+export const ERROR_SECTION: Section = {
+  start: '<!-- error-table: made from engine/errors.ts by `npm run docs` -->',
+  end: '<!-- /error-table -->',
+  make: errorTable,
+};
+
+/** `text` with the section between its markers made anew. */
+export function withSection(text: string, section: Section): string {
+  const start = text.indexOf(section.start);
+  const end = text.indexOf(section.end);
+  if (start < 0 || end < start) throw new Error(`missing the markers ${section.start} … ${section.end}`);
+  return `${text.slice(0, start + section.start.length)}\n${section.make()}\n${text.slice(end)}`;
 }

@@ -1,21 +1,24 @@
-// The README's configuration table is made from the schema: it fails here when they differ
-// (run `npm run docs:config`), and every key must say what it means.
+// The reference tables in the docs are the ones the code makes: this fails when they differ
+// (run `npm run docs`), and every configuration key must say what it means.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_TABLE_END, CONFIG_TABLE_START, configTable, withConfigTable } from '../../engine/config-doc.js';
 import { ENV_KEYS } from '../../engine/config.js';
+import { ERRORS } from '../../engine/errors.js';
+import { CONFIG_SECTION, configTable, ERROR_SECTION, withSection } from '../../engine/reference-doc.js';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
-describe('the configuration table', () => {
-  it('in the README is the one the schema makes', () => {
-    expect(README).toContain(CONFIG_TABLE_START);
-    expect(README).toContain(CONFIG_TABLE_END);
-    expect(withConfigTable(README), 'README.md is stale: run npm run docs:config').toBe(README);
+describe('the reference tables', () => {
+  it('in the README (configuration) and docs/interface.md (error codes) are the ones the code makes', () => {
+    for (const [path, section] of [['README.md', CONFIG_SECTION], ['docs/interface.md', ERROR_SECTION]] as const) {
+      const text = read(path);
+      expect(withSection(text, section), `${path} is stale: run npm run docs`).toBe(text);
+    }
+    for (const e of Object.values(ERRORS)) expect(read('docs/interface.md')).toContain(`| \`${e.code}\` |`);
   });
 
-  it('describes every key and names every environment variable', () => {
+  it('describe every configuration key and name every environment variable', () => {
     const rows = configTable().split('\n').slice(2);
     expect(rows.length).toBeGreaterThan(40);
     for (const row of rows) expect(row, row).not.toMatch(/\|\s*\|$/);
