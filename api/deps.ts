@@ -8,6 +8,7 @@ import type { Placement } from '../engine/geo/placement.js';
 import type { RuleBook } from '../engine/match/rule-book.js';
 import type { NatsLink } from '../engine/nats/connection.js';
 import type { HitPublisher } from '../engine/ingest/hit-publisher.js';
+import type { KnoxPool } from '../engine/analytics/knox-pool.js';
 import type { Database } from '../engine/store/database.js';
 import type { AuditLog } from '../engine/store/audit-log.js';
 import type { TokenBook } from './auth.js';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   rules: RuleBook;
   nats: NatsLink;
   hitPublisher: HitPublisher;
+  /** Threads for the Knox test (near-repeat), shared by all requests; the engine closes it. */
+  knox: KnoxPool;
   tokens: TokenBook;
   log: Logger;
   readiness: () => Readiness;

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { buildApi } from '../api/server.js';
 import { plainTokenNames, TokenBook } from '../api/auth.js';
+import { KnoxPool } from '../engine/analytics/knox-pool.js';
 import { isLoopback, type Config, type TokenSpec } from '../engine/config.js';
 import { VigilError } from '../engine/errors.js';
 import { Placement } from '../engine/geo/placement.js';
@@ -93,6 +94,7 @@ export class Engine {
     // The API asks the engine for readiness; the engine is built once the API exists.
     let engine: Engine | null = null;
     let api: FastifyInstance;
+    const knox = new KnoxPool();
     try {
       api = await buildApi({
         config,
@@ -103,11 +105,13 @@ export class Engine {
         rules,
         nats,
         hitPublisher,
+        knox,
         tokens: new TokenBook(tokens),
         log,
         readiness: () => engine?.readiness() ?? { ready: false, checks: {} },
       });
     } catch (err) {
+      await knox.close();
       await nats.close();
       await db.close();
       throw err;
@@ -186,6 +190,7 @@ export class Engine {
     this.stopped = true;
     await this.retention?.stop();
     await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
+    await this.api.deps.knox.close();
     for (const c of this.consumers) await c.stop();
     await this.pool?.close();
     await this.nats.close();

@@ -1,12 +1,15 @@
-// The Knox test in a worker thread: permutations take from a fraction of a second to tens of
-// seconds, and the API's event loop (shared with ingest) must not wait for them.
+// The Knox test on a pool thread (piscina; engine/analytics/knox-pool.ts): permutations take from
+// a fraction of a second to tens of seconds, and the API's event loop (shared with ingest) must
+// not wait for them.
 
-import { parentPort, workerData } from 'node:worker_threads';
-import { knoxTest, type KnoxInput, type KnoxOptions } from '../engine/analytics/knox.js';
+import { knoxTest } from '../engine/analytics/knox.js';
+import type { KnoxReply, KnoxTask } from '../engine/analytics/knox-pool.js';
 
-const { input, opts } = workerData as { input: KnoxInput; opts: KnoxOptions };
-try {
-  parentPort!.postMessage({ ok: true, result: knoxTest(input, opts) });
-} catch (err) {
-  parentPort!.postMessage({ ok: false, message: (err as Error).message });
+/** Errors of the data come back as a message (the API's 400), not as a failed run (a 500). */
+export default function knoxTask({ x, y, day, opts }: KnoxTask): KnoxReply {
+  try {
+    return { ok: true, result: knoxTest({ x, y, day }, opts) };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
 }

@@ -8,7 +8,6 @@ import { parseVariable, valuesOf, type VariableContext } from '../area-variables
 import { benjaminiHochberg, confidenceBin, localGStar } from '../../engine/analytics/getis-ord.js';
 import { incidentGrid } from '../../engine/analytics/incident-grid.js';
 import { BandError } from '../../engine/analytics/knox.js';
-import { knoxOffThread } from '../../engine/analytics/off-thread.js';
 import { DegenerateDataError, globalMoran } from '../../engine/analytics/moran.js';
 import { ModelError, negativeBinomial, ols, poisson } from '../../engine/analytics/regression.js';
 import { bucketChanges, hourOfWeekChiSquare, mannKendall } from '../../engine/analytics/trend-tests.js';
@@ -299,7 +298,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
       const xy = projectToMetres(points.map((p) => [p.lon, p.lat]));
       let result;
       try {
-        result = await knoxOffThread(
+        result = await app.deps.knox.run(
           { x: xy.map((p) => p[0]), y: xy.map((p) => p[1]), day: points.map((p) => p.day) },
           { distanceBands, timeBands, distance: q.distance, iterations: q.iterations, seed: q.seed },
         );
