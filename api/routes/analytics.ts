@@ -2,31 +2,21 @@
 // models and the near-repeat Knox test. SQL fetches the inputs; engine/analytics computes.
 // Every answer is also CSV (`format=csv`, audited as an export).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { areaWeights, parseWeights } from '../../engine/analytics/area-weights.js';
 import { parseVariable, valuesOf, type VariableContext } from '../area-variables.js';
 import { benjaminiHochberg, confidenceBin, localGStar } from '../../engine/analytics/getis-ord.js';
 import { incidentGrid } from '../../engine/analytics/incident-grid.js';
-import { BandError } from '../../engine/analytics/knox.js';
 import { DegenerateDataError, globalMoran } from '../../engine/analytics/moran.js';
-import { ModelError, negativeBinomial, ols, poisson } from '../../engine/analytics/regression.js';
+import { negativeBinomial, ols, poisson } from '../../engine/analytics/regression.js';
 import { bucketChanges, hourOfWeekChiSquare, mannKendall } from '../../engine/analytics/trend-tests.js';
 import { projectToMetres, toWeights } from '../../engine/analytics/weights.js';
 import { badInput } from '../../engine/errors.js';
 import type { Area } from '../../engine/domain/places.js';
 import { listAreas } from '../../engine/store/catalog.js';
-import { hourOfWeek, incidentPoints, incidentSeries, type TrendBucket, type TrendGroup } from '../../engine/store/analytics-query.js';
+import { hourOfWeek, incidentPoints, incidentSeries, type TrendGroup } from '../../engine/store/analytics-query.js';
 import { answer } from '../answer.js';
 import { checkSeriesLength, timeWindow, timeWindowSchema } from '../params.js';
-
-interface Common {
-  from?: string;
-  to?: string;
-  type?: string;
-  weights: string;
-  style: 'W' | 'B';
-  format: 'json' | 'csv';
-}
 
 const common = {
   ...timeWindowSchema,
@@ -38,13 +28,18 @@ const common = {
 
 const MIN_AREAS = 3;
 
-/** Numeric failures of the data (constant variable, singular design, bad bands) are the caller's 400s. */
-function dataError(err: unknown): never {
-  if (err instanceof DegenerateDataError || err instanceof ModelError || err instanceof BandError) throw badInput(err.message);
-  throw err;
+/** What every area analysis takes (the `common` parameters). */
+interface Common {
+  from?: string;
+  to?: string;
+  type?: string;
+  weights: string;
+  style: 'W' | 'B';
 }
 
-export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
+// Numeric failures of the data (a constant variable, a singular design, bad bands) are thrown
+// by engine/analytics as the engine's input errors: they answer 400 as they are.
+export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { db, config, placement } = app.deps;
 
   async function areaContext(q: Common, needAreas: boolean): Promise<VariableContext> {
@@ -60,7 +55,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
     return areaWeights(areas, parseWeights(q.weights), q.style);
   }
 
-  app.get<{ Querystring: Common & { variable: string; permutations?: number; seed: number } }>(
+  app.get(
     '/analytics/autocorrelation',
     {
       config: { access: ['analyst'] },
@@ -75,7 +70,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
             permutations: { type: 'integer', minimum: 1, maximum: 9999 },
             seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 1 },
           },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -84,18 +79,13 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
       const ctx = await areaContext(q, true);
       const x = await valuesOf(variable, 'variable', ctx);
       const w = weightsFor(ctx.areas, q);
-      let m;
-      try {
-        m = globalMoran(x, w, { permutations: q.permutations, seed: q.seed });
-      } catch (err) {
-        dataError(err);
-      }
+      const m = globalMoran(x, w, { permutations: q.permutations, seed: q.seed });
       const row = { variable: variable.label, n: ctx.areas.length, weights: q.weights, style: q.style, ...m, islands: w.islands.map((i) => ctx.areas[i].id) };
       return answer(request, reply, 'autocorrelation', { ...row, rows: [row] });
     },
   );
 
-  app.get<{ Querystring: Common & { variable: string; fdr: boolean } }>(
+  app.get(
     '/analytics/hotspots',
     {
       config: { access: ['analyst'] },
@@ -105,7 +95,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
           type: 'object',
           additionalProperties: false,
           properties: { ...common, variable: { type: 'string', maxLength: 80, default: 'incidents' }, fdr: { type: 'boolean', default: true } },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -134,12 +124,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
         x = await valuesOf(variable, 'variable', ctx);
         w = weightsFor(ctx.areas, q);
       }
-      let g;
-      try {
-        g = localGStar(x, w);
-      } catch (err) {
-        dataError(err);
-      }
+      const g = localGStar(x, w);
       const pFdr = benjaminiHochberg(g.map((r) => r.p));
       const rows = g.map((r, i) => ({
         [grid ? 'cell' : 'area']: labels[i],
@@ -154,7 +139,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: Common & { response: string; factors: string; model: 'ols' | 'poisson' | 'negbin'; exposure?: string } }>(
+  app.get(
     '/analytics/factors',
     {
       config: { access: ['analyst'] },
@@ -171,7 +156,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
             model: { enum: ['ols', 'poisson', 'negbin'], default: 'ols' },
             exposure: { type: 'string', maxLength: 80, description: 'count models: a variable whose log is the offset (e.g. population)' },
           },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -193,13 +178,8 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
         });
         offset = e.map(Math.log);
       }
-      let model;
-      try {
-        const named = { name: response.label, values: y };
-        model = q.model === 'ols' ? ols(named, X) : q.model === 'poisson' ? poisson(named, X, { offset }) : negativeBinomial(named, X, { offset });
-      } catch (err) {
-        dataError(err);
-      }
+      const named = { name: response.label, values: y };
+      const model = q.model === 'ols' ? ols(named, X) : q.model === 'poisson' ? poisson(named, X, { offset }) : negativeBinomial(named, X, { offset });
       // Residual structure: a model that leaves spatial clustering behind shows it here
       // (response residuals y − fitted, so OLS and the count models read alike).
       const residuals = y.map((v, i) => v - model.fitted[i]);
@@ -221,7 +201,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: Common & { bucket: TrendBucket; groupBy?: 'type' | 'area'; area?: string } }>(
+  app.get(
     '/analytics/trends',
     {
       config: { access: ['analyst'] },
@@ -236,7 +216,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
             groupBy: { enum: ['type', 'area'] },
             area: { type: 'string', minLength: 1, maxLength: 128 },
           },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -262,7 +242,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: Common & { distanceBands: string; timeBands: string; distance: 'manhattan' | 'euclidean'; iterations: number; seed: number } }>(
+  app.get(
     '/analytics/near-repeat',
     {
       config: { access: ['analyst'] },
@@ -279,7 +259,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
             iterations: { type: 'integer', minimum: 1, maximum: 9999, default: 99 },
             seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 1 },
           },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -296,16 +276,11 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
       const points = await incidentPoints(db, { from, to, type: q.type });
       if (points.length < 2) throw badInput(`at least 2 incidents are needed in the window; ${points.length} are`);
       const xy = projectToMetres(points.map((p) => [p.lon, p.lat]));
-      let result;
-      try {
-        result = await app.deps.knox.run(
-          { x: xy.map((p) => p[0]), y: xy.map((p) => p[1]), day: points.map((p) => p.day) },
-          { distanceBands, timeBands, distance: q.distance, iterations: q.iterations, seed: q.seed },
-        );
-      } catch (err) {
-        dataError(err);
-      }
+      const result = await app.deps.knox.run(
+        { x: xy.map((p) => p[0]), y: xy.map((p) => p[1]), day: points.map((p) => p.day) },
+        { distanceBands, timeBands, distance: q.distance, iterations: q.iterations, seed: q.seed },
+      );
       return answer(request, reply, 'near-repeat', { ...result, n: points.length, distance: q.distance, iterations: q.iterations, seed: q.seed } as Record<string, unknown> & { rows: Record<string, unknown>[] });
     },
   );
-}
+};
