@@ -2,12 +2,13 @@
 // the VIGIL_HITS stream, resumable with Last-Event-ID), and acknowledgements.
 
 import type { FastifyInstance } from 'fastify';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { priorityBand } from '../../engine/domain/priority.js';
 import { hitForAck, listHits, recordAck } from '../../engine/store/hit-query.js';
 import { timeWindow, timeWindowSchema, wellFormedText } from '../params.js';
 import { actorOf } from '../auth.js';
+import { EventStream, type DrainOutcome } from '../sse.js';
 
 interface ListQuery {
   from?: string;
@@ -18,11 +19,30 @@ interface ListQuery {
   cursor?: string;
 }
 
+export interface HitRouteOptions {
+  /** How long the live stream waits for a client that reads nothing before cutting it. */
+  slowClientMs?: number;
+}
+
 const KEEPALIVE_MS = 15_000;
+/**
+ * A client that has read nothing for this long is cut, and resumes with Last-Event-ID. Long
+ * enough for a browser that throttles a background tab or a network that stalls for a while;
+ * short enough that a client gone without a FIN does not hold a socket and a consumer for long.
+ */
+const SLOW_CLIENT_MS = 30_000;
+/**
+ * Hits pulled from VIGIL_HITS at a time, so at most this many are written to a client beyond
+ * what its socket accepted: a hit is a few KiB (its attrs are capped at 64 KiB).
+ */
+const FETCH_BATCH = 64;
+/** How long one pull waits on the server for hits; the next pull follows at once. */
+const FETCH_EXPIRES_MS = 30_000;
 const decoder = new TextDecoder();
 
-export async function hitRoutes(app: FastifyInstance): Promise<void> {
+export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}): Promise<void> {
   const { db, config, audit, nats, metrics } = app.deps;
+  const slowClientMs = opts.slowClientMs ?? SLOW_CLIENT_MS;
 
   app.get<{ Querystring: ListQuery }>(
     '/hits',
@@ -80,26 +100,20 @@ export async function hitRoutes(app: FastifyInstance): Promise<void> {
         filter_subjects: `${config.nats.prefix}.hit.${source ?? ">"}`,
         ...(start === null ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start }),
       });
-      const messages = await consumer.consume();
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      res.write(': vigil hits\n\n');
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      const close = () => {
-        clearInterval(keepalive);
-        void messages.close();
-      };
-      request.raw.on('close', close);
+      const stream = new EventStream(reply.raw, { keepaliveMs: KEEPALIVE_MS, stallMs: slowClientMs });
+      stream.comment('vigil hits');
       try {
-        for await (const m of messages) {
-          const text = decoder.decode(m.data);
-          if (minPriority > 0 && (JSON.parse(text) as { priority: number }).priority < minPriority) continue;
-          res.write(`id: ${m.seq}\nevent: hit\ndata: ${text}\n\n`);
+        if ((await streamHits(consumer, stream, minPriority)) === 'stalled') {
+          request.log.info(`hit stream cut: the client read nothing for ${slowClientMs} ms (it resumes with Last-Event-ID)`);
         }
+      } catch (err) {
+        // The answer is under way: the client's reconnection with Last-Event-ID is the retry.
+        request.log.warn({ err }, 'hit stream ended by an error');
       } finally {
-        close();
-        res.end();
+        stream.end();
+        // An ordered consumer would otherwise outlive its reader on the server by minutes.
+        void consumer.delete().catch(() => undefined);
       }
     },
   );
@@ -135,4 +149,37 @@ export async function hitRoutes(app: FastifyInstance): Promise<void> {
       return { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };
     },
   );
+}
+
+/**
+ * Writes hits a batch at a time and pulls the next batch only once the client has taken the
+ * last: a client that stops reading stops the consumer, where `consume()` would go on pulling
+ * into memory whether anyone read or not. A batch itself is written without waiting, so its
+ * iterator is always read promptly (one left waiting misses heartbeats and pulls again).
+ */
+async function streamHits(consumer: Consumer, stream: EventStream, minPriority: number): Promise<DrainOutcome> {
+  while (!stream.closed.aborted) {
+    const batch = await consumer.fetch({ max_messages: FETCH_BATCH, expires: FETCH_EXPIRES_MS });
+    const release = stopOnClose(batch, stream.closed);
+    try {
+      for await (const m of batch) {
+        const text = decoder.decode(m.data);
+        if (minPriority > 0 && (JSON.parse(text) as { priority: number }).priority < minPriority) continue;
+        stream.event(m.seq, 'hit', text);
+      }
+    } finally {
+      release();
+    }
+    const outcome = await stream.drained();
+    if (outcome !== 'drained') return outcome;
+  }
+  return 'closed';
+}
+
+/** A pull waits up to FETCH_EXPIRES_MS for hits: a hang-up ends it at once. Returns the undo. */
+function stopOnClose(batch: ConsumerMessages, closed: AbortSignal): () => void {
+  const stop = () => batch.stop();
+  if (closed.aborted) stop();
+  else closed.addEventListener('abort', stop, { once: true });
+  return () => closed.removeEventListener('abort', stop);
 }

@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './nats-server.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort, TestNatsServer } from './nats-server.js';
 import { TOKENS } from './engine.js';
 
 const CLI = new URL('../../bin/vigil.js', import.meta.url).pathname;
@@ -116,4 +117,23 @@ export class EngineProcess {
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   }
+}
+
+/** A private nats-server, a client on it, and an engine process to kill: the crash tests' stack. */
+export interface ProcessStack {
+  nats: TestNatsServer;
+  nc: NatsConnection;
+  engine: EngineProcess;
+}
+
+export async function startProcessStack(): Promise<ProcessStack> {
+  const nats = await TestNatsServer.start();
+  const nc = await connect({ servers: nats.url });
+  return { nats, nc, engine: await EngineProcess.create(nats.url) };
+}
+
+export async function stopProcessStack(s: Partial<ProcessStack> | undefined): Promise<void> {
+  await s?.engine?.kill9();
+  await s?.nc?.close();
+  await s?.nats?.stop();
 }

@@ -3,31 +3,25 @@
 // message per expected hit, and so does the hits table.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Database } from '../../engine/store/database.js';
-import { TestNatsServer } from '../helpers/nats-server.js';
 import { eventually } from '../helpers/engine.js';
-import { EngineProcess } from '../helpers/engine-process.js';
+import { startProcessStack, stopProcessStack, type EngineProcess, type ProcessStack } from '../helpers/engine-process.js';
 import { publishAccepted } from '../helpers/publisher.js';
 
-let nats: TestNatsServer;
+let stack: ProcessStack;
 let nc: NatsConnection;
 let engine: EngineProcess;
 
 const LISTED = Array.from({ length: 200 }, (_, i) => `01A${String(100 + i).padStart(3, '0')}BC`);
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  nc = await connect({ servers: nats.url });
-  engine = await EngineProcess.create(nats.url);
+  stack = await startProcessStack();
+  ({ nc, engine } = stack);
 });
 
-afterAll(async () => {
-  await engine?.kill9();
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => stopProcessStack(stack));
 
 // Each batch waits 150 ms between sending its hits and committing: the kills land in that
 // window, so the restarted engine replays batches whose hits are already on NATS.

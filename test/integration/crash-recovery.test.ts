@@ -3,15 +3,14 @@
 // exactly once — in sightings, in the aggregates, and with no (seq, index) stored twice.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { storedTotals } from '../helpers/stored-totals.js';
-import { TestNatsServer } from '../helpers/nats-server.js';
 import { eventually } from '../helpers/engine.js';
-import { EngineProcess } from '../helpers/engine-process.js';
+import { startProcessStack, stopProcessStack, type EngineProcess, type ProcessStack } from '../helpers/engine-process.js';
 import { publishAccepted } from '../helpers/publisher.js';
 
-let nats: TestNatsServer;
+let stack: ProcessStack;
 let nc: NatsConnection;
 let engine: EngineProcess;
 
@@ -21,16 +20,11 @@ async function totalReads(): Promise<number> {
 }
 
 beforeAll(async () => {
-  nats = await TestNatsServer.start();
-  nc = await connect({ servers: nats.url });
-  engine = await EngineProcess.create(nats.url);
+  stack = await startProcessStack();
+  ({ nc, engine } = stack);
 });
 
-afterAll(async () => {
-  await engine?.kill9();
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => stopProcessStack(stack));
 
 it('counts every accepted read exactly once across three kill -9 during a stream', async () => {
   const js = jetstream(nc);
