@@ -190,6 +190,11 @@ export class EngineMetrics {
     registers: [this.registry],
     collect: () => this.startListSeries(),
   });
+  readonly hitStreamSlowClients = new Counter({
+    name: 'vigil_hit_stream_slow_clients_total',
+    help: 'Hit streams (Server-Sent Events) cut because the client read nothing for the slow-client limit; the client resumes with Last-Event-ID.',
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'vigil_http_request_duration_seconds',
     help: 'HTTP request duration by route, method and status.',

@@ -1,7 +1,7 @@
 // Hits for dispatchers and analysts: a filtered list, a live stream (Server-Sent Events from
 // the VIGIL_HITS stream, resumable with Last-Event-ID), and acknowledgements.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { priorityBand } from '../../engine/domain/priority.js';
@@ -9,15 +9,6 @@ import { hitForAck, listHits, recordAck } from '../../engine/store/hit-query.js'
 import { timeWindow, timeWindowSchema, wellFormedText } from '../params.js';
 import { actorOf } from '../auth.js';
 import { EventStream, type DrainOutcome } from '../sse.js';
-
-interface ListQuery {
-  from?: string;
-  to?: string;
-  source?: 'watchlist' | 'geofence' | 'panic';
-  minPriority: number;
-  limit: number;
-  cursor?: string;
-}
 
 export interface HitRouteOptions {
   /** How long the live stream waits for a client that reads nothing before cutting it. */
@@ -40,11 +31,11 @@ const FETCH_BATCH = 64;
 const FETCH_EXPIRES_MS = 30_000;
 const decoder = new TextDecoder();
 
-export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}): Promise<void> {
+export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOptions }> = async (app, opts) => {
   const { db, config, audit, nats, metrics } = app.deps;
   const slowClientMs = opts.slowClientMs ?? SLOW_CLIENT_MS;
 
-  app.get<{ Querystring: ListQuery }>(
+  app.get(
     '/hits',
     {
       config: { access: ['dispatcher', 'analyst'] },
@@ -60,7 +51,7 @@ export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
             cursor: { type: 'string', maxLength: 400 },
           },
-        },
+        } as const,
       },
     },
     async (request) => {
@@ -70,7 +61,7 @@ export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}
     },
   );
 
-  app.get<{ Querystring: { source?: string; minPriority: number } }>(
+  app.get(
     '/hits/stream',
     {
       config: { access: ['dispatcher', 'analyst'] },
@@ -83,7 +74,7 @@ export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}
             source: { enum: ['watchlist', 'geofence', 'panic'] },
             minPriority: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
           },
-        },
+        } as const,
       },
     },
     async (request, reply) => {
@@ -105,6 +96,7 @@ export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}
       stream.comment('vigil hits');
       try {
         if ((await streamHits(consumer, stream, minPriority)) === 'stalled') {
+          metrics.hitStreamSlowClients.inc();
           request.log.info(`hit stream cut: the client read nothing for ${slowClientMs} ms (it resumes with Last-Event-ID)`);
         }
       } catch (err) {
@@ -118,13 +110,13 @@ export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { status: 'accepted' | 'rejected'; reason?: string } }>(
+  app.post(
     '/hits/:id/ack',
     {
       config: { access: ['dispatcher'] },
       schema: {
         summary: "A dispatcher's decision on a hit (audited)",
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const,
         body: wellFormedText({
           type: 'object',
           additionalProperties: false,
@@ -149,7 +141,7 @@ export async function hitRoutes(app: FastifyInstance, opts: HitRouteOptions = {}
       return { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };
     },
   );
-}
+};
 
 /**
  * Writes hits a batch at a time and pulls the next batch only once the client has taken the

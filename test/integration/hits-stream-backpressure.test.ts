@@ -4,6 +4,7 @@
 // order once the client reads again. A client that stays stalled is cut and its consumer
 // removed; it resumes with Last-Event-ID without a gap or a repeat.
 
+import { scrape, total } from '../helpers/metrics-traffic.js';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -174,6 +175,7 @@ describe('hit stream backpressure', () => {
     await eventually(async () => (await hitConsumers()).length === 0, 20_000, 'the stalled stream cut');
     const cutAfter = Date.now() - started;
     expect(cutAfter).toBeGreaterThanOrEqual(1500);
+    expect(total(await scrape(stack.engine), 'vigil_hit_stream_slow_clients_total')).toBe(1);
     // What the kernel still held reaches the client, then the end of the connection.
     first.read();
     await first.ended;
