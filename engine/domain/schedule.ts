@@ -13,6 +13,7 @@
 // too. No zone has had two transitions within half an hour.
 
 import { badInput } from '../errors.js';
+import { shownValue } from '../util/shown-value.js';
 import { zoneOffsetMs } from './city-time.js';
 
 export interface Schedule {
@@ -48,24 +49,24 @@ export function checkSchedule(s: unknown, path: string): Schedule {
   const seen = new Set<number>();
   days.forEach((d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 7) {
-      throw badInput(`${path}.days[${i}] must be an integer from 1 (Monday) to 7 (Sunday), got ${JSON.stringify(d) ?? 'nothing'}`);
+      throw badInput(`${path}.days[${i}] must be an integer from 1 (Monday) to 7 (Sunday), got ${shownValue(d)}`);
     }
     if (seen.has(d)) throw badInput(`${path}.days[${i}]: day ${d} is listed twice`);
     seen.add(d);
   });
   const from = o.from;
   if (typeof from !== 'string' || !HHMM.test(from)) {
-    throw badInput(`${path}.from must be HH:MM from 00:00 to 23:59, got ${JSON.stringify(from) ?? 'nothing'}`);
+    throw badInput(`${path}.from must be HH:MM from 00:00 to 23:59, got ${shownValue(from)}`);
   }
   const to = o.to;
   if (typeof to !== 'string' || !(HHMM.test(to) || to === '24:00')) {
-    throw badInput(`${path}.to must be HH:MM from 00:00 to 23:59, or 24:00, got ${JSON.stringify(to) ?? 'nothing'}`);
+    throw badInput(`${path}.to must be HH:MM from 00:00 to 23:59, or 24:00, got ${shownValue(to)}`);
   }
   const out: Schedule = { days: [...(days as number[])], from, to };
   const tz = o.tz;
   if (tz !== undefined && tz !== null) {
     if (typeof tz !== 'string' || !isTimeZone(tz)) {
-      throw badInput(`${path}.tz must be an IANA time zone such as "Asia/Tashkent", got ${JSON.stringify(tz)}`);
+      throw badInput(`${path}.tz must be an IANA time zone such as "Asia/Tashkent", got ${shownValue(tz)}`);
     }
     out.tz = tz;
   }

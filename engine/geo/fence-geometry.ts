@@ -4,6 +4,7 @@
 // exact test decides (as in area-index.ts). Pure logic, immutable once built.
 
 import { badInput } from '../errors.js';
+import { shownValue } from '../util/shown-value.js';
 import { EARTH_RADIUS_M } from './earth.js';
 import Flatbush from 'flatbush';
 import {
@@ -44,7 +45,7 @@ export function checkFenceGeometry(g: unknown, path: string): FenceGeometry {
   const type = (g as { type?: unknown }).type;
   if (type === 'Circle') return checkCircle(g as Record<string, unknown>, path);
   if (type !== 'Polygon' && type !== 'MultiPolygon') {
-    throw badInput(`${path}.type must be Polygon, MultiPolygon or Circle, got ${JSON.stringify(type) ?? 'nothing'}`);
+    throw badInput(`${path}.type must be Polygon, MultiPolygon or Circle, got ${shownValue(type)}`);
   }
   const area = checkAreaGeometry(g, path);
   if (area.type === 'Polygon') {
@@ -71,7 +72,7 @@ function checkCircle(g: Record<string, unknown>, path: string): CircleGeometry {
   checkLonLat(lon, lat, `${path}.center`);
   const r = g.radiusM;
   if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0 || r > MAX_CIRCLE_RADIUS_M) {
-    throw badInput(`${path}.radiusM must be > 0 and <= ${MAX_CIRCLE_RADIUS_M}, got ${JSON.stringify(r) ?? 'nothing'}`);
+    throw badInput(`${path}.radiusM must be > 0 and <= ${MAX_CIRCLE_RADIUS_M}, got ${shownValue(r)}`);
   }
   return { type: 'Circle', center: [lon, lat], radiusM: r };
 }

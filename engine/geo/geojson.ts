@@ -1,6 +1,7 @@
 // The GeoJSON shapes vigil accepts for areas and the checks that name the bad part.
 
 import { badInput } from '../errors.js';
+import { shownValue } from '../util/shown-value.js';
 
 export type Position = [number, number];
 export type Ring = Position[];
@@ -28,7 +29,7 @@ export function checkAreaGeometry(geometry: unknown, path: string): AreaGeometry
     }
     g.coordinates.forEach((p, i) => checkPolygon(p, `${path}.coordinates[${i}]`));
   } else {
-    throw badInput(`${path}.type: must be Polygon or MultiPolygon, got ${JSON.stringify(g.type)}`);
+    throw badInput(`${path}.type: must be Polygon or MultiPolygon, got ${shownValue(g.type)}`);
   }
   return g as AreaGeometry;
 }

@@ -95,7 +95,7 @@ describe('checkAreaGeometry', () => {
     expect(message(() => checkAreaGeometry({ type: 'Point', coordinates: [0, 0] }, P))).toBe(
       `${P}.type: must be Polygon or MultiPolygon, got "Point"`,
     );
-    expect(message(() => checkAreaGeometry({ coordinates: [] }, P))).toBe(`${P}.type: must be Polygon or MultiPolygon, got undefined`);
+    expect(message(() => checkAreaGeometry({ coordinates: [] }, P))).toBe(`${P}.type: must be Polygon or MultiPolygon, got nothing`);
   });
 
   it('names a geometry that is not an object', () => {
@@ -387,5 +387,16 @@ describe('Columbus neighbourhoods (real polygons)', () => {
     p.setAreas(shapes.filter((s) => s.id !== '7'));
     expect(p.areaOf('cam-7')).toBeNull();
     expect(p.areaOf('cam-8')).toBe('8');
+  });
+});
+
+describe('error messages about hostile values', () => {
+  it('show a value nested 10,000 deep without walking it (JSON.stringify would throw)', async () => {
+    const { checkAreaGeometry } = await import('../../engine/geo/geojson.js');
+    const { checkFenceGeometry } = await import('../../engine/geo/fence-geometry.js');
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(() => checkAreaGeometry({ type: deep, coordinates: [] }, 'g')).toThrow('g.type: must be Polygon or MultiPolygon, got an array of 1');
+    expect(() => checkFenceGeometry({ type: { a: deep } }, 'f')).toThrow('f.type must be Polygon, MultiPolygon or Circle, got an object');
   });
 });
