@@ -24,7 +24,10 @@ export function parseVariable(text: string, param: string): Variable {
   if (text === 'incidents' || text === 'incidentRate') return { kind: text, label: text };
   if ((DYNAMIC_FACTORS as readonly string[]).includes(text)) return { kind: 'dynamic', name: text as Dynamic, label: text };
   const name = text.startsWith('property:') ? text.slice(9) : text;
-  if (!NAME.test(name)) throw badInput(`querystring.${param}: '${text.slice(0, 40)}' is not a variable (incidents, incidentRate, ${DYNAMIC_FACTORS.join(', ')}, property:NAME)`);
+  if (!NAME.test(name))
+    throw badInput(
+      `querystring.${param}: '${text.slice(0, 40)}' is not a variable (incidents, incidentRate, ${DYNAMIC_FACTORS.join(', ')}, property:NAME)`,
+    );
   return { kind: 'property', name, label: name };
 }
 
@@ -47,7 +50,10 @@ export async function valuesOf(v: Variable, param: string, ctx: VariableContext)
       if (v.kind === 'incidents') return areas.map((a) => counts.get(a.id) ?? 0);
       return areas.map((a) => {
         const population = a.factors.population;
-        if (!(population > 0)) throw badInput(`querystring.${param}: incidentRate needs a positive 'population' factor, and area '${a.id}' has ${population ?? 'none'}`);
+        if (!(population > 0))
+          throw badInput(
+            `querystring.${param}: incidentRate needs a positive 'population' factor, and area '${a.id}' has ${population ?? 'none'}`,
+          );
         return ((counts.get(a.id) ?? 0) / population) * 1000;
       });
     }
@@ -57,7 +63,8 @@ export async function valuesOf(v: Variable, param: string, ctx: VariableContext)
         for (const c of ctx.placement.cameras()) if (c.area) perArea.set(c.area, (perArea.get(c.area) ?? 0) + 1);
         return areas.map((a) => perArea.get(a.id) ?? 0);
       }
-      const m = v.name === 'readsPerDay' ? await readsPerDayByArea(ctx.db, ctx.from, ctx.to) : await panicAlarmsByArea(ctx.db, ctx.from, ctx.to);
+      const m =
+        v.name === 'readsPerDay' ? await readsPerDayByArea(ctx.db, ctx.from, ctx.to) : await panicAlarmsByArea(ctx.db, ctx.from, ctx.to);
       return areas.map((a) => m.get(a.id) ?? 0);
     }
     case 'property':

@@ -80,7 +80,12 @@ export class FailedAuthAudit {
         target: null,
         reason: `${this.droppedTotal} refused requests not audited one by one (auth.auditFailures limits)`,
         ip: top.length === 1 ? top[0][0] : null,
-        detail: { from: new Date(this.windowStart).toISOString(), to: new Date(this.now()).toISOString(), dropped: this.droppedTotal, byIp: Object.fromEntries(top) },
+        detail: {
+          from: new Date(this.windowStart).toISOString(),
+          to: new Date(this.now()).toISOString(),
+          dropped: this.droppedTotal,
+          byIp: Object.fromEntries(top),
+        },
       });
       this.log.warn(`${this.droppedTotal} failed authentications in the last minute were not audited one by one (flood?)`);
     }

@@ -41,14 +41,22 @@ export async function checkFuzzyRate(
   if (rate <= limit) return checked;
   const detail = { estimatedFuzzyHitRate: rate, maxFuzzyHitRate: limit, basis: estimate.basis, entries: keys.length };
   if (!force) {
-    const from = estimate.basis === 'reads' ? `${estimate.sampled.toLocaleString('en')} reads of the last 24 h` : "the list's own plates (no recent reads)";
+    const from =
+      estimate.basis === 'reads'
+        ? `${estimate.sampled.toLocaleString('en')} reads of the last 24 h`
+        : "the list's own plates (no recent reads)";
     throw badInput(
       `${field} ${match.maxEdits} would give an estimated ${rate} false hits per 1,000 reads with ${keys.length.toLocaleString('en')} plates ` +
         `(from ${from}); matching.maxFuzzyHitRate is ${limit}. Use maxEdits 0, fewer plates, or force: true to accept it`,
       detail,
     );
   }
-  await audit.record({ ...actorOf(request), action: 'watchlist.fuzzy.override', target: list.id, detail: { ...detail, maxEdits: match.maxEdits } });
+  await audit.record({
+    ...actorOf(request),
+    action: 'watchlist.fuzzy.override',
+    target: list.id,
+    detail: { ...detail, maxEdits: match.maxEdits },
+  });
   return { ...checked, forced: true };
 }
 

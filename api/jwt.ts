@@ -85,7 +85,9 @@ function loadKey(settings: JwtConfig): Key {
       throw new VigilError('CONFIG_INVALID', `'${key}' is not a PEM public key or certificate: ${(err as Error).message}`);
     }
     const usable = settings.algorithms.filter((alg) =>
-      alg === 'RS256' ? pub.asymmetricKeyType === 'rsa' : pub.asymmetricKeyType === 'ec' && pub.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+      alg === 'RS256'
+        ? pub.asymmetricKeyType === 'rsa'
+        : pub.asymmetricKeyType === 'ec' && pub.asymmetricKeyDetails?.namedCurve === 'prime256v1',
     );
     if (usable.length === 0) {
       throw new VigilError(
@@ -161,7 +163,8 @@ export class JwtVerifier {
         clockTolerance: s.clockToleranceSeconds,
         requiredClaims: ['exp'],
       };
-      const result = this.key.kind === 'pem' ? await jwtVerify(token, this.key.key, options) : await jwtVerify(token, this.key.set, options);
+      const result =
+        this.key.kind === 'pem' ? await jwtVerify(token, this.key.key, options) : await jwtVerify(token, this.key.set, options);
       claims = result.payload as Record<string, unknown>;
     } catch (err) {
       return failure(err);
@@ -173,7 +176,12 @@ export class JwtVerifier {
     const claimNames = s.roleClaim ? [s.roleClaim] : ['role', 'roles'];
     const roles = [...new Set(claimNames.flatMap((c) => rolesIn(claimAt(claims, c))))];
     if (roles.length === 0) {
-      return { ok: false, code: 'no_role', reason: `jwt of '${name.slice(0, 120)}' names no vigil role in claim ${claimNames.map((c) => `'${c}'`).join(' or ')}`, name: name.slice(0, 200) };
+      return {
+        ok: false,
+        code: 'no_role',
+        reason: `jwt of '${name.slice(0, 120)}' names no vigil role in claim ${claimNames.map((c) => `'${c}'`).join(' or ')}`,
+        name: name.slice(0, 200),
+      };
     }
     return { ok: true, name: name.slice(0, 200), roles };
   }

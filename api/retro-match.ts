@@ -28,7 +28,10 @@ export async function retroMatch(deps: ApiDeps, list: Watchlist, entries: readon
 
   const hits = retroHits(snapshot, await readsOfPlates(deps.db, plates, from), deps.placement, now);
   // The same entries matched again over the same window give the same ids: skip those stored.
-  const known = await storedHitIds(deps.db, hits.map((h) => h.id));
+  const known = await storedHitIds(
+    deps.db,
+    hits.map((h) => h.id),
+  );
   const fresh = hits.filter((h) => !known.has(h.id));
   await deps.hitPublisher.publish(fresh);
   await deps.db.transaction((conn) => appendHits(conn, fresh));

@@ -23,7 +23,12 @@ export class EventStream {
     private readonly res: ServerResponse,
     private readonly limits: EventStreamLimits,
   ) {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     // No keepalive for a client that has not read what it was sent: it is not idle, and the
     // comment would only add to what waits for it.
     this.keepalive = setInterval(() => {

@@ -29,7 +29,9 @@ export function describeValidationError(e: FastifySchemaValidationError, dataVar
       return `${path} must be ${JSON.stringify(p.allowedValue)}`;
     case 'pattern':
       if (p.pattern === WELL_FORMED_TEXT) {
-        return typeof p.propertyName === 'string' ? `${path} has a key that is not Unicode text (a lone surrogate)` : `${path} must be Unicode text (it holds a lone surrogate)`;
+        return typeof p.propertyName === 'string'
+          ? `${path} has a key that is not Unicode text (a lone surrogate)`
+          : `${path} must be Unicode text (it holds a lone surrogate)`;
       }
       return `${path} ${e.message ?? 'is invalid'}`;
     case 'propertyNames':

@@ -27,7 +27,12 @@ async function natsAnswers(nats: NatsSettings): Promise<boolean> {
 }
 
 async function startPrivateNats(url: string, dataDir: string, log: Logger): Promise<PrivateNatsServer> {
-  const first = new URL(url.split(',')[0].trim().replace(/^nats:/, 'http:'));
+  const first = new URL(
+    url
+      .split(',')[0]
+      .trim()
+      .replace(/^nats:/, 'http:'),
+  );
   const server = new PrivateNatsServer({ host: first.hostname, port: Number(first.port || 4222), dir: resolve(dataDir, 'nats') });
   log.info(`no NATS answers at ${url}: starting a private nats-server there (JetStream in ${server.o.dir})`);
   await server.start();

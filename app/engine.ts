@@ -70,7 +70,11 @@ export class Engine {
       tokens = [{ name: 'development', role: 'admin', token: devToken }];
       log.warn('no auth.tokens configured: a development admin token was generated for this run (loopback only)');
     } else if (plainTokenNames(tokens).length > 0) {
-      log.warn(`auth.tokens holds plain-text tokens (${plainTokenNames(tokens).map((n) => `'${n}'`).join(', ')}): store their sha256 instead outside development`);
+      log.warn(
+        `auth.tokens holds plain-text tokens (${plainTokenNames(tokens)
+          .map((n) => `'${n}'`)
+          .join(', ')}): store their sha256 instead outside development`,
+      );
     }
 
     const metrics = new EngineMetrics();
@@ -120,7 +124,15 @@ export class Engine {
     engine = started;
     try {
       await started.startIngest();
-      started.retention = new RetentionSchedule({ db, rules, audit: new AuditLog(db), metrics, log, retention: config.retention, now: opts.now });
+      started.retention = new RetentionSchedule({
+        db,
+        rules,
+        audit: new AuditLog(db),
+        metrics,
+        log,
+        retention: config.retention,
+        now: opts.now,
+      });
       started.retention.start();
       if (opts.listen !== false) {
         started.address = await api.listen({ host: config.http.host, port: config.http.port });
@@ -151,7 +163,11 @@ export class Engine {
     log.info(threads > 0 ? `matching in ${threads} worker threads` : 'matching on the main thread');
 
     const inputs: Array<[string, string, (stream: string) => BatchHandler<unknown>]> = [
-      [streams.det.name, 'vigil-det', (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state, pool })],
+      [
+        streams.det.name,
+        'vigil-det',
+        (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state, pool }),
+      ],
       [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, hits, metrics })],
     ];
     for (const [stream, durable, handler] of inputs) {

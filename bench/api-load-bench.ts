@@ -157,8 +157,18 @@ export async function apiLoadBench(argv: string[]): Promise<Record<string, unkno
   const cameraCount = Number(values.cameras);
   const plates = Number(values.plates);
   const lead = Number(values.lead);
-  if (!(duration >= 1) || !(connections >= 1) || !(rate >= 150) || !(warmup >= 1) || !(cameraCount >= 1) || !(plates >= 1) || !(lead >= 0)) {
-    throw new Error('--duration, --connections, --warmup, --cameras and --plates must be at least 1, --rate at least 150, --lead at least 0');
+  if (
+    !(duration >= 1) ||
+    !(connections >= 1) ||
+    !(rate >= 150) ||
+    !(warmup >= 1) ||
+    !(cameraCount >= 1) ||
+    !(plates >= 1) ||
+    !(lead >= 0)
+  ) {
+    throw new Error(
+      '--duration, --connections, --warmup, --cameras and --plates must be at least 1, --rate at least 150, --lead at least 0',
+    );
   }
   const step = (what: string) => console.error(`bench api: ${what}`);
 
@@ -188,11 +198,23 @@ export async function apiLoadBench(argv: string[]): Promise<Record<string, unkno
     await upsertCameras(e.db, cameras);
     e.placement.upsertCameras(cameras);
     const list: Watchlist = {
-      id: 'wl-api-bench', name: 'api bench', kind: 'plate', priority: 80, legalBasis: 'benchmark', expiresAt: null,
-      match: { ocrEquivalence: true, maxEdits: 1 }, alertOnRead: true, cooldownSeconds: 0, createdAt: 0, createdBy: null,
+      id: 'wl-api-bench',
+      name: 'api bench',
+      kind: 'plate',
+      priority: 80,
+      legalBasis: 'benchmark',
+      expiresAt: null,
+      match: { ocrEquivalence: true, maxEdits: 1 },
+      alertOnRead: true,
+      cooldownSeconds: 0,
+      createdAt: 0,
+      createdBy: null,
     };
     await e.rules.addWatchlist(list);
-    await e.rules.upsertEntries(list.id, Array.from({ length: plates }, (_, i) => ({ key: listedPlate(i), label: null, reference: `R${i}`, expiresAt: null })));
+    await e.rules.upsertEntries(
+      list.id,
+      Array.from({ length: plates }, (_, i) => ({ key: listedPlate(i), label: null, reference: `R${i}`, expiresAt: null })),
+    );
 
     const jsm = await jetstreamManager(nc);
     const stream = vigilStreams(config.nats.prefix, config.nats.streamMaxAgeHours).det.name;

@@ -67,5 +67,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const stamp = String(json.at).replace(/[:.]/g, '-');
   writeFileSync(join(OUT, `${suite}-${stamp}.json`), `${JSON.stringify(json, null, 2)}\n`);
-  writeFileSync(join(OUT, 'latest.md'), `Benchmark \`${suite}\`, ${json.at}, Node ${json.node}, ${json.cpus} cores\n\n${sections.join('\n\n')}\n`);
+  writeFileSync(
+    join(OUT, 'latest.md'),
+    `Benchmark \`${suite}\`, ${json.at}, Node ${json.node}, ${json.cpus} cores\n\n${sections.join('\n\n')}\n`,
+  );
 }

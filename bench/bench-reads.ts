@@ -31,7 +31,7 @@ export function benchRead(i: number, ts: number, plates: number, idPrefix = 'r')
   const r = i % 200;
   let plate: string;
   if (r < 2) plate = listedPlate((i * 7919) % plates);
-  else if (r === 2) plate = listedPlate((i * 104729) % plates).slice(0, -1) + 'W';
+  else if (r === 2) plate = `${listedPlate((i * 104729) % plates).slice(0, -1)}W`;
   else if (r === 3) plate = respondentPlate(plates, i % RESPONDENTS);
   else plate = unlistedPlate(i);
   const read: Record<string, unknown> = { ts, kind: 'plate', camera: `cam-${i % 5000}`, id: `${idPrefix}${i}`, plate, conf: 0.9 };
@@ -41,4 +41,3 @@ export function benchRead(i: number, ts: number, plates: number, idPrefix = 'r')
   }
   return read;
 }
-

@@ -51,7 +51,14 @@ function measure(faces: number, seconds: number, fn: () => void): number {
 }
 
 /** The plain way: per face, normalise, one dot product per entry, keep the best live one at or above the threshold. */
-function naiveMatch(matrix: Float32Array, rows: number, dim: number, expiresAt: Float64Array, face: Float32Array, now: number): FaceMatch | null {
+function naiveMatch(
+  matrix: Float32Array,
+  rows: number,
+  dim: number,
+  expiresAt: Float64Array,
+  face: Float32Array,
+  now: number,
+): FaceMatch | null {
   const q = l2normalise(face);
   if (q === null) return null;
   let best = -Infinity;
@@ -137,7 +144,10 @@ export async function faceMatcherBench(argv: string[]): Promise<void> {
   const usearch = loadUsearch(values.usearch);
   if (typeof usearch === 'string') console.log(`usearch not measured: ${usearch}`);
   // exactSearch knows no threshold or expiry: its top-1 is checked against the best of all entries.
-  const anyEntry = FaceMatcher.build([{ dim, threshold: -1 }], embeddings.map((embedding) => ({ list: 0, embedding, expiresAt: Infinity })));
+  const anyEntry = FaceMatcher.build(
+    [{ dim, threshold: -1 }],
+    embeddings.map((embedding) => ({ list: 0, embedding, expiresAt: Infinity })),
+  );
 
   const runs: Run[] = [];
   for (const faceCount of faceCounts) {
@@ -242,14 +252,22 @@ export async function faceMatcherBench(argv: string[]): Promise<void> {
       cases.forEach((c, i) => (best[i] = Math.max(best[i], measure(faceCount, seconds, c.run))));
     }
     cases.forEach((c, i) =>
-      runs.push({ method: c.method, faces: faceCount, facesPerSec: Math.round(best[i]), vsNaive: Number((best[i] / best[0]).toFixed(2)), agree: c.check() }),
+      runs.push({
+        method: c.method,
+        faces: faceCount,
+        facesPerSec: Math.round(best[i]),
+        vsNaive: Number((best[i] / best[0]).toFixed(2)),
+        agree: c.check(),
+      }),
     );
   }
 
   const width = Math.max(...runs.map((r) => r.method.length));
   console.log(`${'method'.padEnd(width)}  faces  faces/s   × (a)  vs naive`);
   for (const r of runs) {
-    console.log(`${r.method.padEnd(width)}  ${String(r.faces).padStart(5)}  ${String(r.facesPerSec).padStart(7)}  ${r.vsNaive.toFixed(2).padStart(6)}  ${r.agree}`);
+    console.log(
+      `${r.method.padEnd(width)}  ${String(r.faces).padStart(5)}  ${String(r.facesPerSec).padStart(7)}  ${r.vsNaive.toFixed(2).padStart(6)}  ${r.agree}`,
+    );
   }
   console.log(JSON.stringify({ bench: 'face-matcher', entries: n, dim, runs }));
 }

@@ -21,7 +21,11 @@ const SETTINGS: Array<{ name: string; spec: PlateListSpec }> = [
 export async function falseHitsBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { reads: { type: 'string', default: '200000' }, sizes: { type: 'string', default: '1000,10000,100000,1000000' }, seed: { type: 'string', default: '11' } },
+    options: {
+      reads: { type: 'string', default: '200000' },
+      sizes: { type: 'string', default: '1000,10000,100000,1000000' },
+      seed: { type: 'string', default: '11' },
+    },
   });
   const seed = Number(values.seed);
   const sizes = values.sizes.split(',').map(Number);
@@ -37,7 +41,9 @@ export async function falseHitsBench(argv: string[]): Promise<void> {
       const e = evaluate(listed, spec, city.reads, seed + 2);
       results.push(e);
       if (spec.edits === 'levenshtein' && spec.maxEdits === 0) baselineSpeed = e.readsPerSec;
-      const found = TRUE_READ_KINDS.map((k) => `${((100 * e.trueReads[k].hit) / Math.max(1, e.trueReads[k].reads)).toFixed(1)} %`).join(' / ');
+      const found = TRUE_READ_KINDS.map((k) => `${((100 * e.trueReads[k].hit) / Math.max(1, e.trueReads[k].reads)).toFixed(1)} %`).join(
+        ' / ',
+      );
       rows.push(
         `| ${size.toLocaleString('en')} | ${name} | ${e.falseHits.toLocaleString('en')} | ${e.falsePer100k.toFixed(1)} | ${e.falseHitsByType.ocr} / ${e.falseHitsByType.edit} | ${found} | ${e.readsPerSec.toLocaleString('en')} (${(e.readsPerSec / baselineSpeed).toFixed(2)}) |`,
       );
@@ -54,6 +60,9 @@ export async function falseHitsBench(argv: string[]): Promise<void> {
   console.log(md);
   mkdirSync('bench/results', { recursive: true });
   const at = new Date().toISOString();
-  writeFileSync(join('bench/results', `false-hits-${at.replace(/[:.]/g, '-')}.json`), `${JSON.stringify({ at, node: process.version, reads: city.reads.length, results }, null, 2)}\n`);
+  writeFileSync(
+    join('bench/results', `false-hits-${at.replace(/[:.]/g, '-')}.json`),
+    `${JSON.stringify({ at, node: process.version, reads: city.reads.length, results }, null, 2)}\n`,
+  );
   writeFileSync(join('bench/results', 'false-hits.md'), `Benchmark \`false-hits\`, ${at}, Node ${process.version}\n\n${md}\n`);
 }

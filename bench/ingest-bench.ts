@@ -30,7 +30,6 @@ interface CaseResult {
   peakRssMb: number;
 }
 
-
 const PLATE_LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
 
 /** A realistic plate read (~90 bytes of MessagePack). */
@@ -54,7 +53,9 @@ async function publishBacklog(js: JetStreamClient, messages: number, readsPerMes
     const acks: Promise<unknown>[] = [];
     for (let m = start; m < Math.min(messages, start + window); m++) {
       const payload =
-        readsPerMessage === 1 ? encode(read(m, ts)) : encode(Array.from({ length: readsPerMessage }, (_, k) => read(m * readsPerMessage + k, ts)));
+        readsPerMessage === 1
+          ? encode(read(m, ts))
+          : encode(Array.from({ length: readsPerMessage }, (_, k) => read(m * readsPerMessage + k, ts)));
       reads += readsPerMessage;
       acks.push(js.publish(`vigil.det.cam-${m % 5000}`, payload));
     }
@@ -144,10 +145,12 @@ async function runCase(name: string, messages: number, readsPerMessage: number, 
 }
 
 function table(results: CaseResult[]): string {
-  const head = '| case | messages | reads | ceiling reads/s (do-nothing consumer) | vigil reads/s | vigil / ceiling | vigil CPU µs/read | peak RSS MB |';
+  const head =
+    '| case | messages | reads | ceiling reads/s (do-nothing consumer) | vigil reads/s | vigil / ceiling | vigil CPU µs/read | peak RSS MB |';
   const rule = '|---|---:|---:|---:|---:|---:|---:|---:|';
   const rows = results.map(
-    (r) => `| ${r.case} | ${r.messages} | ${r.reads} | ${r.baselineReadsPerSec} | ${r.vigilReadsPerSec} | ${r.ratio} | ${r.vigilCpuMicrosPerRead} | ${r.peakRssMb} |`,
+    (r) =>
+      `| ${r.case} | ${r.messages} | ${r.reads} | ${r.baselineReadsPerSec} | ${r.vigilReadsPerSec} | ${r.ratio} | ${r.vigilCpuMicrosPerRead} | ${r.peakRssMb} |`,
   );
   return [head, rule, ...rows].join('\n');
 }

@@ -36,7 +36,6 @@ interface Fixture {
   orders: Watchlist;
 }
 
-
 function fixture(plates: number, zones: number): Fixture {
   const rnd = mulberry32(7);
   const cameras = Array.from({ length: 5000 }, (_, i) => ({ id: `cam-${i}`, lat: LAT0 + rnd() * 0.2, lon: LON0 + rnd() * 0.3 }));
@@ -59,17 +58,40 @@ function fixture(plates: number, zones: number): Fixture {
     // restricted facilities that alert on people.
     const order = i % 5 !== 4;
     return {
-      id: `gf-${i}`, name: `zone ${i}`, geometry, trigger: (['enter', 'exit', 'inside', 'dwell'] as const)[i % 4],
-      dwellSeconds: i % 4 === 3 ? 300 : null, kinds: order ? null : ['person'], watchlists: order ? ['wl-orders'] : null,
-      schedule: null, priority: 50, cooldownSeconds: 60, createdAt: 0, createdBy: null,
+      id: `gf-${i}`,
+      name: `zone ${i}`,
+      geometry,
+      trigger: (['enter', 'exit', 'inside', 'dwell'] as const)[i % 4],
+      dwellSeconds: i % 4 === 3 ? 300 : null,
+      kinds: order ? null : ['person'],
+      watchlists: order ? ['wl-orders'] : null,
+      schedule: null,
+      priority: 50,
+      cooldownSeconds: 60,
+      createdAt: 0,
+      createdBy: null,
     };
   });
   const list: Watchlist = {
-    id: 'wl-bench', name: 'bench', kind: 'plate', priority: 80, legalBasis: 'benchmark', expiresAt: null,
-    match: { ocrEquivalence: true, maxEdits: 1 }, alertOnRead: true, cooldownSeconds: 0, createdAt: 0, createdBy: null,
+    id: 'wl-bench',
+    name: 'bench',
+    kind: 'plate',
+    priority: 80,
+    legalBasis: 'benchmark',
+    expiresAt: null,
+    match: { ocrEquivalence: true, maxEdits: 1 },
+    alertOnRead: true,
+    cooldownSeconds: 0,
+    createdAt: 0,
+    createdBy: null,
   };
   const orders: Watchlist = {
-    ...list, id: 'wl-orders', name: 'protection orders', priority: 95, legalBasis: 'court orders', alertOnRead: false,
+    ...list,
+    id: 'wl-orders',
+    name: 'protection orders',
+    priority: 95,
+    legalBasis: 'court orders',
+    alertOnRead: false,
     match: { ocrEquivalence: true, maxEdits: 0 },
   };
   void plates;
@@ -110,7 +132,10 @@ async function drain(engine: Engine, reads: number): Promise<{ readsPerSec: numb
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { readsPerSec: Math.round((reads - before) / seconds), cpuMicrosPerRead: Number(((cpu.user + cpu.system) / (reads - before)).toFixed(2)) };
+  return {
+    readsPerSec: Math.round((reads - before) / seconds),
+    cpuMicrosPerRead: Number(((cpu.user + cpu.system) / (reads - before)).toFixed(2)),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -161,10 +186,21 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     setup.placement.upsertCameras(cameras);
     await setup.rules.addWatchlist(list);
     let t = performance.now();
-    await setup.rules.upsertEntries(list.id, Array.from({ length: plates }, (_, i) => ({ key: listedPlate(i), label: null, reference: `R${i}`, expiresAt: null })));
+    await setup.rules.upsertEntries(
+      list.id,
+      Array.from({ length: plates }, (_, i) => ({ key: listedPlate(i), label: null, reference: `R${i}`, expiresAt: null })),
+    );
     const entriesLoadSeconds = (performance.now() - t) / 1000;
     await setup.rules.addWatchlist(orders);
-    await setup.rules.upsertEntries(orders.id, Array.from({ length: RESPONDENTS }, (_, j) => ({ key: respondentPlate(plates, j), label: null, reference: `PO-${j}`, expiresAt: null })));
+    await setup.rules.upsertEntries(
+      orders.id,
+      Array.from({ length: RESPONDENTS }, (_, j) => ({
+        key: respondentPlate(plates, j),
+        label: null,
+        reference: `PO-${j}`,
+        expiresAt: null,
+      })),
+    );
     await setup.rules.addGeofences(fences);
     if (faces > 0) {
       // A face list of unit 512-d embeddings: held in memory (the RSS target counts it); the
@@ -230,9 +266,13 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     });
     // --cpu-prof DIR: a profile of the engine's process during the latency run only.
     const profile = await startProfile(values['cpu-prof'] && join(values['cpu-prof'], 'matching-latency.cpuprofile'));
-    const publisher = spawn(process.execPath, [new URL('./latency-publisher.js', import.meta.url).pathname, nats.url, String(rate), String(seconds), String(plates)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const publisher = spawn(
+      process.execPath,
+      [new URL('./latency-publisher.js', import.meta.url).pathname, nats.url, String(rate), String(seconds), String(plates)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let report = '';
     publisher.stdout.on('data', (d: Buffer) => (report += d.toString()));
     await new Promise((r) => publisher.once('exit', r));
@@ -243,7 +283,6 @@ export async function matchingBench(argv: string[]): Promise<Record<string, unkn
     sub.unsubscribe();
     await withRules.stop();
     latencies.sort((a, b) => a - b);
-
 
     return {
       plates,

@@ -81,10 +81,19 @@ export interface Evaluation {
 }
 
 /** Matches the traffic and injected true reads against a list of `listed` plates. */
-export function evaluate(listed: readonly string[], spec: PlateListSpec, traffic: readonly string[], seed: number, truePerKind = 2000): Evaluation {
+export function evaluate(
+  listed: readonly string[],
+  spec: PlateListSpec,
+  traffic: readonly string[],
+  seed: number,
+  truePerKind = 2000,
+): Evaluation {
   const keys = listed.map((p) => normalisePlate(p)!);
   const t0 = performance.now();
-  const matcher = PlateMatcher.build([spec], keys.map((key) => ({ list: 0, key, expiresAt: Infinity })));
+  const matcher = PlateMatcher.build(
+    [spec],
+    keys.map((key) => ({ list: 0, key, expiresAt: Infinity })),
+  );
   const buildMs = performance.now() - t0;
   const out: PlateMatch[] = [];
   const falseHitsByType: Record<PlateMatch['type'], number> = { exact: 0, ocr: 0, edit: 0 };

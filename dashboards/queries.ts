@@ -29,7 +29,21 @@ export function withRanges(expr: string, ranges: { rateInterval: string; range: 
   return expr.replaceAll('$__rate_interval', ranges.rateInterval).replaceAll('$__range', ranges.range);
 }
 
-const NOT_METRICS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+const NOT_METRICS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /**
  * Metric names in a PromQL expression: identifiers that are not functions, keywords, label

@@ -16,8 +16,20 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        url: { type: 'string', minLength: 1, default: 'nats://127.0.0.1:4222', env: 'VIGIL_NATS_URL', description: 'NATS server(s), comma-separated' },
-        prefix: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'vigil', env: 'VIGIL_NATS_PREFIX', description: 'first token of every subject' },
+        url: {
+          type: 'string',
+          minLength: 1,
+          default: 'nats://127.0.0.1:4222',
+          env: 'VIGIL_NATS_URL',
+          description: 'NATS server(s), comma-separated',
+        },
+        prefix: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_-]+$',
+          default: 'vigil',
+          env: 'VIGIL_NATS_PREFIX',
+          description: 'first token of every subject',
+        },
         streamMaxAgeHours: {
           type: 'number',
           exclusiveMinimum: 0,
@@ -28,7 +40,8 @@ export const CONFIG_SCHEMA = {
           type: 'string',
           minLength: 1,
           env: 'VIGIL_NATS_USER',
-          description: 'NATS user, with `nats.pass` (one way to authenticate to NATS at most: user and pass, `token`, `nkeySeedFile` or `credsFile`)',
+          description:
+            'NATS user, with `nats.pass` (one way to authenticate to NATS at most: user and pass, `token`, `nkeySeedFile` or `credsFile`)',
         },
         pass: { type: 'string', minLength: 1, env: 'VIGIL_NATS_PASS', description: 'NATS password, with `nats.user`' },
         token: { type: 'string', minLength: 1, env: 'VIGIL_NATS_TOKEN', description: 'NATS token' },
@@ -55,14 +68,30 @@ export const CONFIG_SCHEMA = {
               env: 'VIGIL_NATS_TLS_REQUIRED',
               description: 'connect over TLS only (any TLS file below implies it); `false`: TLS only if the server asks',
             },
-            caFile: { type: 'string', minLength: 1, env: 'VIGIL_NATS_TLS_CA_FILE', description: "PEM: the CA that signed the server's certificate" },
-            certFile: { type: 'string', minLength: 1, env: 'VIGIL_NATS_TLS_CERT_FILE', description: 'PEM: a client certificate (mutual TLS), with `keyFile`' },
+            caFile: {
+              type: 'string',
+              minLength: 1,
+              env: 'VIGIL_NATS_TLS_CA_FILE',
+              description: "PEM: the CA that signed the server's certificate",
+            },
+            certFile: {
+              type: 'string',
+              minLength: 1,
+              env: 'VIGIL_NATS_TLS_CERT_FILE',
+              description: 'PEM: a client certificate (mutual TLS), with `keyFile`',
+            },
             keyFile: { type: 'string', minLength: 1, env: 'VIGIL_NATS_TLS_KEY_FILE', description: "PEM: the client certificate's key" },
           },
         },
       },
     },
-    dataDir: { type: 'string', minLength: 1, default: './data', env: 'VIGIL_DATA_DIR', description: 'DuckDB file (`vigil.duckdb`) and exports' },
+    dataDir: {
+      type: 'string',
+      minLength: 1,
+      default: './data',
+      env: 'VIGIL_DATA_DIR',
+      description: 'DuckDB file (`vigil.duckdb`) and exports',
+    },
     store: {
       type: 'object',
       additionalProperties: false,
@@ -91,7 +120,12 @@ export const CONFIG_SCHEMA = {
           description:
             "behind a TLS-terminating proxy: `true` or the proxies' addresses/CIDRs (env: comma-separated), so `X-Forwarded-For` gives the client's address for rate limits and the audit log",
         },
-        bodyLimitBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024, description: 'largest JSON body of every route but the uploads (413 above)' },
+        bodyLimitBytes: {
+          type: 'integer',
+          minimum: 1024,
+          default: 1024 * 1024,
+          description: 'largest JSON body of every route but the uploads (413 above)',
+        },
         uploadLimitBytes: {
           type: 'integer',
           minimum: 1024,
@@ -111,7 +145,13 @@ export const CONFIG_SCHEMA = {
               description:
                 'requests per window per principal (per address when unauthenticated; IPv6 per /64), 429 above; 0 turns it off. Raise it for load tests (`vigil bench api` at high rates)',
             },
-            timeWindowMs: { type: 'integer', minimum: 100, default: 10_000, env: 'VIGIL_HTTP_RATE_LIMIT_WINDOW_MS', description: 'the rate limit\'s window' },
+            timeWindowMs: {
+              type: 'integer',
+              minimum: 100,
+              default: 10_000,
+              env: 'VIGIL_HTTP_RATE_LIMIT_WINDOW_MS',
+              description: "the rate limit's window",
+            },
           },
         },
         cors: {
@@ -124,7 +164,8 @@ export const CONFIG_SCHEMA = {
               default: [],
               items: { type: 'string', pattern: '^https?://[^/\\s]+$' },
               env: 'VIGIL_HTTP_CORS_ORIGINS',
-              description: 'browser origins (`https://ops.example.org`, no path) allowed to call the API; none: CORS off; env: comma-separated',
+              description:
+                'browser origins (`https://ops.example.org`, no path) allowed to call the API; none: CORS off; env: comma-separated',
             },
           },
         },
@@ -139,7 +180,8 @@ export const CONFIG_SCHEMA = {
           anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 256 }],
           default: 'auto',
           env: 'VIGIL_WORKERS',
-          description: 'worker threads that decode and match (piscina); `0` = on the main thread; `auto` = inline on ≤ 2 cores (measured faster there, see Performance), else cores − 1',
+          description:
+            'worker threads that decode and match (piscina); `0` = on the main thread; `auto` = inline on ≤ 2 cores (measured faster there, see Performance), else cores − 1',
         },
       },
     },
@@ -151,7 +193,8 @@ export const CONFIG_SCHEMA = {
         tokens: {
           type: 'array',
           default: [],
-          description: '`[{ "name", "role", "sha256" }]` (or `"token"` in plain text, with a start-up warning naming it); roles `admin`, `analyst`, `dispatcher`',
+          description:
+            '`[{ "name", "role", "sha256" }]` (or `"token"` in plain text, with a start-up warning naming it); roles `admin`, `analyst`, `dispatcher`',
           items: {
             type: 'object',
             additionalProperties: false,
@@ -173,7 +216,8 @@ export const CONFIG_SCHEMA = {
               type: 'string',
               minLength: 1,
               env: 'VIGIL_AUTH_JWT_PUBLIC_KEY_FILE',
-              description: "accept JWT bearers signed by the identity provider: its public key (PEM, or a certificate); exactly one of this and `jwksFile`; re-read within 30 s of a change",
+              description:
+                'accept JWT bearers signed by the identity provider: its public key (PEM, or a certificate); exactly one of this and `jwksFile`; re-read within 30 s of a change',
             },
             jwksFile: {
               type: 'string',
@@ -189,7 +233,12 @@ export const CONFIG_SCHEMA = {
               default: ['RS256', 'ES256'],
               description: 'accepted signatures; anything else (`HS256`, `none`) is refused',
             },
-            issuer: { type: 'string', minLength: 1, env: 'VIGIL_AUTH_JWT_ISSUER', description: 'required `iss` when set; `exp` is always required and enforced' },
+            issuer: {
+              type: 'string',
+              minLength: 1,
+              env: 'VIGIL_AUTH_JWT_ISSUER',
+              description: 'required `iss` when set; `exp` is always required and enforced',
+            },
             audience: { type: 'string', minLength: 1, env: 'VIGIL_AUTH_JWT_AUDIENCE', description: 'required `aud` when set' },
             roleClaim: {
               type: 'string',
@@ -197,8 +246,19 @@ export const CONFIG_SCHEMA = {
               description:
                 'claim (a dotted path such as `realm_access.roles`) naming vigil roles: a string, a space- or comma-separated list or an array; other names are ignored; none left: 403. Unset: `role`, then `roles`',
             },
-            nameClaim: { type: 'string', minLength: 1, default: 'sub', description: 'the claim that names the caller (rate limits, audit log)' },
-            clockToleranceSeconds: { type: 'integer', minimum: 0, maximum: 300, default: 30, description: 'allowed clock skew for `exp`/`nbf`' },
+            nameClaim: {
+              type: 'string',
+              minLength: 1,
+              default: 'sub',
+              description: 'the claim that names the caller (rate limits, audit log)',
+            },
+            clockToleranceSeconds: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 300,
+              default: 30,
+              description: 'allowed clock skew for `exp`/`nbf`',
+            },
           },
           oneOf: [{ required: ['publicKeyFile'] }, { required: ['jwksFile'] }],
         },
@@ -207,12 +267,18 @@ export const CONFIG_SCHEMA = {
           additionalProperties: false,
           default: {},
           properties: {
-            perIpPerMinute: { type: 'integer', minimum: 0, default: 30, description: 'audit rows for refused requests (401, 403) per address per minute' },
+            perIpPerMinute: {
+              type: 'integer',
+              minimum: 0,
+              default: 30,
+              description: 'audit rows for refused requests (401, 403) per address per minute',
+            },
             perMinute: {
               type: 'integer',
               minimum: 0,
               default: 600,
-              description: 'and in all per minute; the rest are counted in `vigil_audit_dropped_total` and summed up in one `auth.failed.dropped` row a minute',
+              description:
+                'and in all per minute; the rest are counted in `vigil_audit_dropped_total` and summed up in one `auth.failed.dropped` row a minute',
             },
           },
         },
@@ -230,7 +296,13 @@ export const CONFIG_SCHEMA = {
           env: 'VIGIL_RETENTION_DETECTIONS_DAYS',
           description: 'sightings (raw reads) kept this long after their event time (see Retention)',
         },
-        hitsDays: { type: 'number', exclusiveMinimum: 0, default: 365, env: 'VIGIL_RETENTION_HITS_DAYS', description: 'hits and their acknowledgements kept this long after they were emitted' },
+        hitsDays: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 365,
+          env: 'VIGIL_RETENTION_HITS_DAYS',
+          description: 'hits and their acknowledgements kept this long after they were emitted',
+        },
         auditDays: {
           type: 'number',
           exclusiveMinimum: 0,
@@ -256,7 +328,13 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
-    timezone: { type: 'string', minLength: 1, default: 'Asia/Tashkent', env: 'VIGIL_TZ', description: "the city's clock: day buckets, dates without a time" },
+    timezone: {
+      type: 'string',
+      minLength: 1,
+      default: 'Asia/Tashkent',
+      env: 'VIGIL_TZ',
+      description: "the city's clock: day buckets, dates without a time",
+    },
     matching: {
       type: 'object',
       additionalProperties: false,
@@ -285,7 +363,13 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        batchMaxMessages: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'a batch commits at this many messages…' },
+        batchMaxMessages: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100000,
+          default: 5000,
+          description: 'a batch commits at this many messages…',
+        },
         batchMaxBytes: { type: 'integer', minimum: 1024, default: 4 * 1024 * 1024, description: '…or this many payload bytes…' },
         batchMaxWaitMs: { type: 'integer', minimum: 1, maximum: 10000, default: 20, description: '…or this long after its first message' },
         maxAckPending: {
@@ -294,7 +378,12 @@ export const CONFIG_SCHEMA = {
           default: 20000,
           description: 'JetStream stops delivering past this many unacknowledged messages (the memory bound)',
         },
-        ackWaitSeconds: { type: 'integer', minimum: 1, default: 60, description: 'an unacknowledged message is redelivered after this (and skipped if it was applied)' },
+        ackWaitSeconds: {
+          type: 'integer',
+          minimum: 1,
+          default: 60,
+          description: 'an unacknowledged message is redelivered after this (and skipped if it was applied)',
+        },
       },
     },
   },

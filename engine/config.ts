@@ -62,7 +62,11 @@ function envValue(name: string, raw: string, type: EnvType): unknown {
     if (!/^(true|false|1|0)$/.test(raw)) fail(`${name} must be true or false, got '${raw}'`);
     return raw === 'true' || raw === '1';
   }
-  if (type === 'list' || type === 'trust') return raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (type === 'list' || type === 'trust')
+    return raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   if (type === 'threads' && raw === 'auto') return 'auto';
   if (!/^\d+$/.test(raw)) fail(`${name} must be ${type === 'threads' ? "'auto' or " : ''}a whole number, got '${raw}'`);
   return Number(raw);
@@ -100,9 +104,7 @@ export function validateConfig(raw: unknown, fromEnv: ReadonlyMap<string, string
     const errors = check.errors ?? [];
     // anyOf/oneOf report each branch that failed; one sentence per key reads better.
     const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-    const specific = errors.filter(
-      (e) => e.keyword !== 'if' && !(e.keyword === 'required' && oneOfPaths.has(e.instancePath)),
-    );
+    const specific = errors.filter((e) => e.keyword !== 'if' && !(e.keyword === 'required' && oneOfPaths.has(e.instancePath)));
     const messages = [...new Set(specific.map(describe))].map((m) => {
       const key = /^'([^']+)'/.exec(m)?.[1];
       // An item of a list set from the environment ('http.cors.origins.0') names the list's variable.
@@ -134,7 +136,11 @@ function checkNatsAuth(n: Config['nats']): void {
   const ways = (['user', 'token', 'nkeySeedFile', 'credsFile'] as const).filter((k) => n[k] !== undefined);
   if (ways.length > 1) fail(`${ways.map((k) => `'nats.${k}'`).join(' and ')} are alternatives: set one way to authenticate to NATS`);
   if ((n.tls.certFile === undefined) !== (n.tls.keyFile === undefined)) {
-    fail(n.tls.certFile === undefined ? `'nats.tls.certFile' is required with 'nats.tls.keyFile'` : `'nats.tls.keyFile' is required with 'nats.tls.certFile'`);
+    fail(
+      n.tls.certFile === undefined
+        ? `'nats.tls.certFile' is required with 'nats.tls.keyFile'`
+        : `'nats.tls.keyFile' is required with 'nats.tls.certFile'`,
+    );
   }
 }
 

@@ -68,7 +68,7 @@ export class EngineMetrics {
   });
   readonly hitLatency = new Histogram({
     name: 'vigil_hit_latency_seconds',
-    help: 'From the read\'s publish (JetStream store time) to its hit being stored by JetStream.',
+    help: "From the read's publish (JetStream store time) to its hit being stored by JetStream.",
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
@@ -172,7 +172,7 @@ export class EngineMetrics {
   });
   readonly eventLag = new Histogram({
     name: 'vigil_event_lag_seconds',
-    help: 'From a read\'s event time (ts) to its commit.',
+    help: "From a read's event time (ts) to its commit.",
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });

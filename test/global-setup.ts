@@ -28,5 +28,7 @@ export default function setup(): void {
   const stale = SOURCES.map(staleSource).find((s) => s !== null);
   if (!stale) return;
   console.log(`dist/ is older than ${stale}: building it for the worker threads…`);
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
 }

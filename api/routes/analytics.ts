@@ -10,7 +10,7 @@ import { incidentGrid } from '../../engine/analytics/incident-grid.js';
 import { DegenerateDataError, globalMoran } from '../../engine/analytics/moran.js';
 import { negativeBinomial, ols, poisson } from '../../engine/analytics/regression.js';
 import { bucketChanges, hourOfWeekChiSquare, mannKendall } from '../../engine/analytics/trend-tests.js';
-import { projectToMetres, toWeights } from '../../engine/analytics/weights.js';
+import { projectToMetres, toWeights, type SpatialWeights } from '../../engine/analytics/weights.js';
 import { badInput } from '../../engine/errors.js';
 import type { Area } from '../../engine/domain/places.js';
 import { listAreas } from '../../engine/store/catalog.js';
@@ -80,7 +80,14 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       const x = await valuesOf(variable, 'variable', ctx);
       const w = weightsFor(ctx.areas, q);
       const m = globalMoran(x, w, { permutations: q.permutations, seed: q.seed });
-      const row = { variable: variable.label, n: ctx.areas.length, weights: q.weights, style: q.style, ...m, islands: w.islands.map((i) => ctx.areas[i].id) };
+      const row = {
+        variable: variable.label,
+        n: ctx.areas.length,
+        weights: q.weights,
+        style: q.style,
+        ...m,
+        islands: w.islands.map((i) => ctx.areas[i].id),
+      };
       return answer(request, reply, 'autocorrelation', { ...row, rows: [row] });
     },
   );
@@ -94,7 +101,11 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ...common, variable: { type: 'string', maxLength: 80, default: 'incidents' }, fdr: { type: 'boolean', default: true } },
+          properties: {
+            ...common,
+            variable: { type: 'string', maxLength: 80, default: 'incidents' },
+            fdr: { type: 'boolean', default: true },
+          },
         } as const,
       },
     },
@@ -104,14 +115,16 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       const ctx = await areaContext(q, false);
       let labels: string[];
       let x: number[];
-      let w;
+      let w: SpatialWeights;
       let grid: Record<string, unknown> | null = null;
       let extra: Array<Record<string, unknown>> | null = null;
       if (ctx.areas.length === 0) {
         // No areas: a regular grid over the incidents, cell size chosen from the data.
-        if (variable.kind !== 'incidents') throw badInput(`querystring.variable '${variable.label}' needs areas; without areas only 'incidents' is mapped on a grid`);
+        if (variable.kind !== 'incidents')
+          throw badInput(`querystring.variable '${variable.label}' needs areas; without areas only 'incidents' is mapped on a grid`);
         const points = await incidentPoints(db, { from: ctx.from, to: ctx.to, type: q.type });
-        if (points.length < MIN_AREAS) throw badInput(`at least ${MIN_AREAS} incidents are needed for a grid; ${points.length} are in the window`);
+        if (points.length < MIN_AREAS)
+          throw badInput(`at least ${MIN_AREAS} incidents are needed for a grid; ${points.length} are in the window`);
         const g = incidentGrid(points);
         labels = g.cells.map((c) => c.id);
         x = g.cells.map((c) => c.count);
@@ -135,7 +148,14 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         pFdr: pFdr[i],
         bin: confidenceBin(r.z, r.p, q.fdr, pFdr[i]),
       }));
-      return answer(request, reply, 'hotspots', { rows, variable: variable.label, weights: grid ? 'queen (grid)' : q.weights, style: q.style, fdr: q.fdr, ...(grid ? { grid } : {}) });
+      return answer(request, reply, 'hotspots', {
+        rows,
+        variable: variable.label,
+        weights: grid ? 'queen (grid)' : q.weights,
+        style: q.style,
+        fdr: q.fdr,
+        ...(grid ? { grid } : {}),
+      });
     },
   );
 
@@ -162,7 +182,10 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
     async (request, reply) => {
       const q = request.query;
       const response = parseVariable(q.response, 'response');
-      const factorNames = q.factors.split(',').map((s) => s.trim()).filter(Boolean);
+      const factorNames = q.factors
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (factorNames.length === 0) throw badInput('querystring.factors must name at least one variable');
       if (new Set(factorNames).size !== factorNames.length) throw badInput('querystring.factors names a variable twice');
       const factors = factorNames.map((f) => parseVariable(f, 'factors'));
@@ -179,7 +202,8 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         offset = e.map(Math.log);
       }
       const named = { name: response.label, values: y };
-      const model = q.model === 'ols' ? ols(named, X) : q.model === 'poisson' ? poisson(named, X, { offset }) : negativeBinomial(named, X, { offset });
+      const model =
+        q.model === 'ols' ? ols(named, X) : q.model === 'poisson' ? poisson(named, X, { offset }) : negativeBinomial(named, X, { offset });
       // Residual structure: a model that leaves spatial clustering behind shows it here
       // (response residuals y − fitted, so OLS and the count models read alike).
       const residuals = y.map((v, i) => v - model.fitted[i]);
@@ -232,13 +256,28 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       const trend: Record<string, unknown>[] = [];
       for (const [key, points] of byKey) {
         const changes = bucketChanges(points.map((p) => p.count));
-        points.forEach((p, i) => rows.push({ bucket: new Date(p.bucket).toISOString(), ...(group ? { [group]: key } : {}), count: p.count, change: changes[i].change }));
-        trend.push({ ...(group ? { [group]: key } : {}), ...(points.length >= 3 ? mannKendall(points.map((p) => p.count)) : { note: 'fewer than 3 buckets' }) });
+        points.forEach((p, i) =>
+          rows.push({
+            bucket: new Date(p.bucket).toISOString(),
+            ...(group ? { [group]: key } : {}),
+            count: p.count,
+            change: changes[i].change,
+          }),
+        );
+        trend.push({
+          ...(group ? { [group]: key } : {}),
+          ...(points.length >= 3 ? mannKendall(points.map((p) => p.count)) : { note: 'fewer than 3 buckets' }),
+        });
       }
       const counts = await hourOfWeek(db, f);
       const total = counts.reduce((s, c) => s + c, 0);
       const hourOfWeekProfile = { counts, total, ...(total > 0 ? hourOfWeekChiSquare(counts) : { chiSquare: null, df: 167, p: null }) };
-      return answer(request, reply, 'trends', { rows, bucket: q.bucket, hourOfWeek: hourOfWeekProfile, mannKendall: group ? trend : (trend[0] ?? null) });
+      return answer(request, reply, 'trends', {
+        rows,
+        bucket: q.bucket,
+        hourOfWeek: hourOfWeekProfile,
+        mannKendall: group ? trend : (trend[0] ?? null),
+      });
     },
   );
 
@@ -280,7 +319,13 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         { x: xy.map((p) => p[0]), y: xy.map((p) => p[1]), day: points.map((p) => p.day) },
         { distanceBands, timeBands, distance: q.distance, iterations: q.iterations, seed: q.seed },
       );
-      return answer(request, reply, 'near-repeat', { ...result, n: points.length, distance: q.distance, iterations: q.iterations, seed: q.seed } as Record<string, unknown> & { rows: Record<string, unknown>[] });
+      return answer(request, reply, 'near-repeat', {
+        ...result,
+        n: points.length,
+        distance: q.distance,
+        iterations: q.iterations,
+        seed: q.seed,
+      } as Record<string, unknown> & { rows: Record<string, unknown>[] });
     },
   );
 };

@@ -82,7 +82,11 @@ export const areaRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       config: { access: ['analyst'] },
       schema: {
         summary: 'List areas with their factors',
-        querystring: { type: 'object', additionalProperties: false, properties: { geometry: { type: 'boolean', default: false } } } as const,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { geometry: { type: 'boolean', default: false } },
+        } as const,
       },
     },
     async (request) => {

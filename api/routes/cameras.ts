@@ -53,12 +53,8 @@ export const cameraRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     },
   );
 
-  app.get(
-    '/cameras',
-    { config: { access: ['analyst'] }, schema: { summary: 'List cameras' } },
-    async () => {
-      const rows = (await listCameras(db)).map((c) => ({ ...c, area: placement.camera(c.id)?.area ?? null }));
-      return { rows };
-    },
-  );
+  app.get('/cameras', { config: { access: ['analyst'] }, schema: { summary: 'List cameras' } }, async () => {
+    const rows = (await listCameras(db)).map((c) => ({ ...c, area: placement.camera(c.id)?.area ?? null }));
+    return { rows };
+  });
 };

@@ -29,7 +29,13 @@ export const geofenceRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             trigger: { enum: ['enter', 'exit', 'inside', 'dwell'] },
             dwellSeconds: { type: 'integer', minimum: 1, maximum: 7 * 86400 },
             kinds: { type: 'array', minItems: 1, maxItems: 32, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 32 } },
-            watchlists: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
+            watchlists: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 100,
+              uniqueItems: true,
+              items: { type: 'string', minLength: 1, maxLength: 64 },
+            },
             schedule: { type: 'object' },
             priority: { type: 'integer', minimum: 0, maximum: 100 },
             cooldownSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
@@ -74,7 +80,10 @@ export const geofenceRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     '/geofences/:id',
     {
       config: { access: [] },
-      schema: { summary: 'Delete a geofence', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const },
+      schema: {
+        summary: 'Delete a geofence',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const,
+      },
     },
     async (request) => {
       if (!(await rules.removeGeofence(request.params.id))) throw new VigilError('NOT_FOUND', `no geofence ${request.params.id}`);

@@ -81,14 +81,15 @@ export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOpti
       const last = request.headers['last-event-id'];
       let start: number | null = null;
       if (last !== undefined) {
-        if (typeof last !== 'string' || !/^\d{1,15}$/.test(last)) throw badInput('header Last-Event-ID must be an event id this stream sent');
+        if (typeof last !== 'string' || !/^\d{1,15}$/.test(last))
+          throw badInput('header Last-Event-ID must be an event id this stream sent');
         start = Number(last) + 1;
       }
       const { source, minPriority } = request.query;
       const js = jetstream(nats.nc);
       const consumer = await js.consumers.get('VIGIL_HITS', {
         // One subject, not a list: nats-server 2.9 (Debian 12) knows only the single filter.
-        filter_subjects: `${config.nats.prefix}.hit.${source ?? ">"}`,
+        filter_subjects: `${config.nats.prefix}.hit.${source ?? '>'}`,
         ...(start === null ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start }),
       });
       reply.hijack();
@@ -136,7 +137,8 @@ export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOpti
       const at = Date.now();
       await recordAck(db, id, status, reason ?? null, request.principal?.name ?? null, at);
       metrics.hitAcks.labels(hit.watchlist ?? '', status).inc();
-      if (!hit.acked) metrics.hitAckSeconds.labels(hit.source, priorityBand(hit.priority), status).observe(Math.max(0, at - hit.emittedMs) / 1000);
+      if (!hit.acked)
+        metrics.hitAckSeconds.labels(hit.source, priorityBand(hit.priority), status).observe(Math.max(0, at - hit.emittedMs) / 1000);
       await audit.record({ ...actorOf(request), action: 'hit.ack', target: id, reason: reason ?? null, detail: { status } });
       return { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };
     },

@@ -34,7 +34,11 @@ export const trafficRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const { from, to } = timeWindow(q, config.timezone);
       const key = q.groupBy === 'camera' ? q.camera : q.area;
       const rows = await trafficCounts(db, { groupBy: q.groupBy, bucket: q.bucket, from, to, kind: q.kind, key, limit: q.limit });
-      return answer(request, reply, 'traffic', { rows: rows as unknown as Record<string, unknown>[], from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+      return answer(request, reply, 'traffic', {
+        rows: rows as unknown as Record<string, unknown>[],
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      });
     },
   );
 };

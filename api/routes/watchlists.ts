@@ -46,8 +46,18 @@ export const MIN_ACKS_FOR_PRECISION = 10;
 
 const plateMatchSchema = {
   ocrEquivalence: { type: 'boolean' },
-  maxEdits: { type: 'integer', minimum: 0, maximum: 2, description: 'edits beyond look-alikes; 0 by default, refused above matching.maxFuzzyHitRate unless force' },
-  editPriority: { type: ['integer', 'null'], minimum: 0, maximum: 100, description: "priority of a hit by edit; default the list's priority − 20" },
+  maxEdits: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 2,
+    description: 'edits beyond look-alikes; 0 by default, refused above matching.maxFuzzyHitRate unless force',
+  },
+  editPriority: {
+    type: ['integer', 'null'],
+    minimum: 0,
+    maximum: 100,
+    description: "priority of a hit by edit; default the list's priority − 20",
+  },
 } as const;
 const forceSchema = { type: 'boolean', description: 'accept edits over matching.maxFuzzyHitRate (audited)' } as const;
 
@@ -62,7 +72,12 @@ function judged(tallies: Iterable<HitTally>) {
     rejected += t.rejected;
   }
   const decided = accepted + rejected;
-  return { hits24h: hits, accepted24h: accepted, rejected24h: rejected, precision: decided >= MIN_ACKS_FOR_PRECISION ? Math.round((accepted / decided) * 1e4) / 1e4 : null };
+  return {
+    hits24h: hits,
+    accepted24h: accepted,
+    rejected24h: rejected,
+    precision: decided >= MIN_ACKS_FOR_PRECISION ? Math.round((accepted / decided) * 1e4) / 1e4 : null,
+  };
 }
 
 function instantOrNull(text: string | undefined, field: string, timeZone: string): number | null {
@@ -118,7 +133,10 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       let match: Watchlist['match'];
       if (b.kind === 'plate') {
         if (m.threshold !== undefined) throw badInput('body.match.threshold applies to face watchlists only');
-        match = { ocrEquivalence: m.ocrEquivalence ?? DEFAULT_PLATE_MATCH.ocrEquivalence, maxEdits: m.maxEdits ?? DEFAULT_PLATE_MATCH.maxEdits };
+        match = {
+          ocrEquivalence: m.ocrEquivalence ?? DEFAULT_PLATE_MATCH.ocrEquivalence,
+          maxEdits: m.maxEdits ?? DEFAULT_PLATE_MATCH.maxEdits,
+        };
         if (m.editPriority !== undefined) match.editPriority = m.editPriority;
       } else {
         if (m.ocrEquivalence !== undefined || m.maxEdits !== undefined || m.editPriority !== undefined) {
@@ -143,7 +161,12 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         estimatedFuzzyHitRate: b.kind === 'plate' ? 0 : null,
       };
       await rules.addWatchlist(w);
-      await audit.record({ ...actorOf(request), action: 'watchlist.create', target: w.id, detail: { name: w.name, kind: w.kind, legalBasis: w.legalBasis, match } });
+      await audit.record({
+        ...actorOf(request),
+        action: 'watchlist.create',
+        target: w.id,
+        detail: { name: w.name, kind: w.kind, legalBasis: w.legalBasis, match },
+      });
       return reply.status(201).send({ id: w.id, estimatedFuzzyHitRate: w.estimatedFuzzyHitRate });
     },
   );
@@ -159,40 +182,60 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
           type: 'object',
           additionalProperties: false,
           required: ['match'],
-          properties: { match: { type: 'object', additionalProperties: false, minProperties: 1, properties: plateMatchSchema }, force: forceSchema },
+          properties: {
+            match: { type: 'object', additionalProperties: false, minProperties: 1, properties: plateMatchSchema },
+            force: forceSchema,
+          },
         },
       },
     },
     async (request) => {
       const list = rules.watchlist(request.params.id);
       if (!list) throw new VigilError('NOT_FOUND', `no watchlist ${request.params.id}`);
-      if (!isPlateOptions(list.match)) throw badInput('body.match: only a plate watchlist\'s matching can be changed');
+      if (!isPlateOptions(list.match)) throw badInput("body.match: only a plate watchlist's matching can be changed");
       const before = list.match;
       const match: PlateMatchOptions = { ...before, ...request.body.match };
       if (match.editPriority === undefined) delete match.editPriority;
-      const check = await checkFuzzyRate(app.deps, request, list, match, rules.entryKeys(list.id), request.body.force === true, 'body.match.maxEdits');
+      const check = await checkFuzzyRate(
+        app.deps,
+        request,
+        list,
+        match,
+        rules.entryKeys(list.id),
+        request.body.force === true,
+        'body.match.maxEdits',
+      );
       await rules.updatePlateMatch(list.id, match, check.perThousandReads);
-      await audit.record({ ...actorOf(request), action: 'watchlist.update', target: list.id, detail: { before, after: match, estimatedFuzzyHitRate: check.perThousandReads, forced: check.forced } });
+      await audit.record({
+        ...actorOf(request),
+        action: 'watchlist.update',
+        target: list.id,
+        detail: { before, after: match, estimatedFuzzyHitRate: check.perThousandReads, forced: check.forced },
+      });
       return { id: list.id, match, estimatedFuzzyHitRate: check.perThousandReads, estimateBasis: check.basis, forced: check.forced };
     },
   );
 
-  app.get('/watchlists', { config: { access: [] }, schema: { summary: 'List watchlists, with their hits of the last 24 h and how dispatchers judged them' } }, async () => {
-    const tallies = await watchlistHitTallies(app.deps.db, Date.now() - DAY_MS);
-    return {
-      rows: rules.watchlists().map((w) => {
-        const byType = tallies.get(w.id) ?? new Map<string, HitTally>();
-        return {
-          ...w,
-          expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt).toISOString(),
-          createdAt: new Date(w.createdAt).toISOString(),
-          estimatedFuzzyHitRate: w.estimatedFuzzyHitRate ?? null,
-          ...judged(byType.values()),
-          byMatch: Object.fromEntries([...byType].map(([type, t]) => [type, judged([t])])),
-        };
-      }),
-    };
-  });
+  app.get(
+    '/watchlists',
+    { config: { access: [] }, schema: { summary: 'List watchlists, with their hits of the last 24 h and how dispatchers judged them' } },
+    async () => {
+      const tallies = await watchlistHitTallies(app.deps.db, Date.now() - DAY_MS);
+      return {
+        rows: rules.watchlists().map((w) => {
+          const byType = tallies.get(w.id) ?? new Map<string, HitTally>();
+          return {
+            ...w,
+            expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt).toISOString(),
+            createdAt: new Date(w.createdAt).toISOString(),
+            estimatedFuzzyHitRate: w.estimatedFuzzyHitRate ?? null,
+            ...judged(byType.values()),
+            byMatch: Object.fromEntries([...byType].map(([type, t]) => [type, judged([t])])),
+          };
+        }),
+      };
+    },
+  );
 
   app.delete(
     '/watchlists/:id',
@@ -212,7 +255,11 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       schema: {
         summary: 'Add or replace entries; retro=24h also matches them against stored sightings of that window',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { retro: { type: 'string', maxLength: 12 }, force: forceSchema } } as const,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { retro: { type: 'string', maxLength: 12 }, force: forceSchema },
+        } as const,
         body: wellFormedText({
           type: 'array',
           minItems: 1,
@@ -232,12 +279,29 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       // A list with edits on: the estimate covers the entries it would hold after the upload.
       const fuzzy =
         isPlateOptions(list.match) && list.match.maxEdits > 0
-          ? await checkFuzzyRate(app.deps, request, list, list.match, [...new Set([...rules.entryKeys(list.id), ...entries.map((e) => e.key)])], request.query.force === true, `match.maxEdits of watchlist ${list.id}`)
+          ? await checkFuzzyRate(
+              app.deps,
+              request,
+              list,
+              list.match,
+              [...new Set([...rules.entryKeys(list.id), ...entries.map((e) => e.key)])],
+              request.query.force === true,
+              `match.maxEdits of watchlist ${list.id}`,
+            )
           : null;
       await rules.upsertEntries(list.id, entries, fuzzy?.perThousandReads);
-      await audit.record({ ...actorOf(request), action: 'watchlist.entries.upsert', target: list.id, detail: { count: entries.length, retro: request.query.retro ?? null } });
+      await audit.record({
+        ...actorOf(request),
+        action: 'watchlist.entries.upsert',
+        target: list.id,
+        detail: { count: entries.length, retro: request.query.retro ?? null },
+      });
       const retro = retroMs === null ? null : await retroMatch(app.deps, list, entries, retroMs);
-      return { upserted: entries.length, ...(fuzzy ? { estimatedFuzzyHitRate: fuzzy.perThousandReads, forced: fuzzy.forced } : {}), ...(retro ? { retro } : {}) };
+      return {
+        upserted: entries.length,
+        ...(fuzzy ? { estimatedFuzzyHitRate: fuzzy.perThousandReads, forced: fuzzy.forced } : {}),
+        ...(retro ? { retro } : {}),
+      };
     },
   );
 
@@ -247,7 +311,11 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       config: { access: [] },
       schema: {
         summary: 'Remove one entry',
-        params: { type: 'object', required: ['id', 'key'], properties: { id: { type: 'string', maxLength: 64 }, key: { type: 'string', maxLength: 128 } } } as const,
+        params: {
+          type: 'object',
+          required: ['id', 'key'],
+          properties: { id: { type: 'string', maxLength: 64 }, key: { type: 'string', maxLength: 128 } },
+        } as const,
       },
     },
     async (request) => {

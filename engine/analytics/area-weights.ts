@@ -37,9 +37,16 @@ export function areaWeights(areas: readonly Area[], spec: WeightsSpec, style: 'W
   switch (spec.kind) {
     case 'queen':
     case 'rook':
-      return toWeights(contiguity(areas.map((a) => polygonsOf(a.geometry)), spec.kind), style);
+      return toWeights(
+        contiguity(
+          areas.map((a) => polygonsOf(a.geometry)),
+          spec.kind,
+        ),
+        style,
+      );
     case 'knn':
-      if (spec.k >= areas.length) throw badInput(`querystring.weights knn:${spec.k} needs more than ${spec.k} areas; ${areas.length} are loaded`);
+      if (spec.k >= areas.length)
+        throw badInput(`querystring.weights knn:${spec.k} needs more than ${spec.k} areas; ${areas.length} are loaded`);
       return toWeights(knn(projectToMetres(areas.map(centroid)), spec.k), style);
     case 'distance':
       return toWeights(distanceBand(projectToMetres(areas.map(centroid)), spec.metres), style);

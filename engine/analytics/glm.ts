@@ -56,13 +56,19 @@ export function checkOffset(offset: readonly number[] | undefined, n: number): n
   if (offset.length !== n) throw new ModelError('invalid-value', `offset has ${offset.length} values for ${n} areas`);
   const i = offset.findIndex((v) => !Number.isFinite(v));
   if (i >= 0) {
-    throw new ModelError('invalid-value', `offset has no finite value at row ${i + 1} (${offset[i]}): the offset is log(exposure) and exposure must be positive`);
+    throw new ModelError(
+      'invalid-value',
+      `offset has no finite value at row ${i + 1} (${offset[i]}): the offset is log(exposure) and exposure must be positive`,
+    );
   }
   return [...offset];
 }
 
 function linearPredictor(x: Matrix, beta: readonly number[], offset: readonly number[]): number[] {
-  return x.mmul(Matrix.columnVector([...beta])).getColumn(0).map((v, i) => v + offset[i]);
+  return x
+    .mmul(Matrix.columnVector([...beta]))
+    .getColumn(0)
+    .map((v, i) => v + offset[i]);
 }
 
 const validMeans = (mu: readonly number[]) => mu.every((m) => m > 0 && Number.isFinite(m));

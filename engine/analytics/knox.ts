@@ -97,7 +97,8 @@ function checkEdges(name: string, edges: unknown): void {
   if (edges.length > MAX_BANDS) throw new BandError(name, `${name} may hold at most ${MAX_BANDS} edges, got ${edges.length}`);
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i];
-    if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0) throw new BandError(name, `${name} must be positive numbers: got ${String(e)}`);
+    if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0)
+      throw new BandError(name, `${name} must be positive numbers: got ${String(e)}`);
     if (i > 0 && e <= edges[i - 1]) throw new BandError(name, `${name} must be strictly ascending: ${edges[i - 1]} then ${e}`);
   }
 }
@@ -255,7 +256,12 @@ const AHEAD: ReadonlyArray<readonly [number, number]> = [
  * Calls visit(a, b, band) once for every pair of incidents (sorted positions a < b) closer than
  * the largest finite distance band, with the index of their distance band.
  */
-function forEachClosePair(g: Grid, edges: readonly number[], euclidean: boolean, visit: (a: number, b: number, band: number) => void): void {
+function forEachClosePair(
+  g: Grid,
+  edges: readonly number[],
+  euclidean: boolean,
+  visit: (a: number, b: number, band: number) => void,
+): void {
   const reach = edges[edges.length - 1];
   const { x, y } = g;
   const pair = (a: number, b: number): void => {

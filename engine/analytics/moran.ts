@@ -86,8 +86,7 @@ export function globalMoran(x: ArrayLike<number>, w: SpatialWeights, opts: { per
 
   const varianceNormal = (nn * S1 - n * S2 + 3 * S02) / (S02 * (nn - 1)) - expected * expected;
   const variance =
-    (n * (S1 * (nn - 3 * n + 3) - n * S2 + 3 * S02) - K * (S1 * (nn - n) - 2 * n * S2 + 6 * S02)) /
-      ((n - 1) * (n - 2) * (n - 3) * S02) -
+    (n * (S1 * (nn - 3 * n + 3) - n * S2 + 3 * S02) - K * (S1 * (nn - n) - 2 * n * S2 + 6 * S02)) / ((n - 1) * (n - 2) * (n - 3) * S02) -
     expected * expected;
   if (!(variance > 0) || !(varianceNormal > 0)) {
     // spdep warns and goes on to NaN; an answer without a variance is no answer.

@@ -21,7 +21,7 @@ import { ModelError } from './model-error.js';
 import type { Factors, ModelResult, Response } from './model-table.js';
 
 /** theta.ml's tolerance on the Newton step: .Machine$double.eps^0.25. */
-const THETA_EPSILON = Math.pow(2 ** -52, 0.25);
+const THETA_EPSILON = (2 ** -52) ** 0.25;
 
 export function negativeBinomialFamily(theta: number): LogLinkFamily {
   return {
@@ -102,7 +102,10 @@ export function negativeBinomial(y: Response, X: Factors, opts: CountModelOption
   let alternations = 0;
   while (Math.abs(logLikOld - logLik) / scale + Math.abs(change) > GLM_EPSILON) {
     if (++alternations > GLM_MAX_ITERATIONS) {
-      throw new ModelError('no-convergence', `the negative binomial model did not converge after ${GLM_MAX_ITERATIONS} alternations of β and θ`);
+      throw new ModelError(
+        'no-convergence',
+        `the negative binomial model did not converge after ${GLM_MAX_ITERATIONS} alternations of β and θ`,
+      );
     }
     family = negativeBinomialFamily(theta.theta);
     fit = irls(design, family, offset, { eta: mu.map(Math.log) });

@@ -25,7 +25,10 @@ export function ols(y: Response, X: Factors, level = 0.95): ModelResult {
   const fittedMean = fitted.reduce((s, v) => s + v, 0) / n;
   const fittedVariance = fitted.reduce((s, v) => s + (v - fittedMean) ** 2, 0) / (n - 1);
   if (sigma2 < (fittedMean ** 2 + fittedVariance) * 1e-30) {
-    throw new ModelError('perfect-fit', `response '${design.response}' is fitted exactly by the factors: no residual variance to test against`);
+    throw new ModelError(
+      'perfect-fit',
+      `response '${design.response}' is fitted exactly by the factors: no residual variance to test against`,
+    );
   }
   const covariance = unscaledCovariance.map((row) => row.map((c) => c * sigma2));
 

@@ -158,7 +158,8 @@ export function knn(points: [number, number][], k: number): number[][] {
 
 /** Every other point within `maxDist` (inclusive), as spdep::dnearneigh(xy, 0, maxDist): symmetric. */
 export function distanceBand(points: [number, number][], maxDist: number): number[][] {
-  if (!(maxDist >= 0) || !Number.isFinite(maxDist)) throw new RangeError(`distanceBand: maxDist must be a finite number ≥ 0, got ${maxDist}`);
+  if (!(maxDist >= 0) || !Number.isFinite(maxDist))
+    throw new RangeError(`distanceBand: maxDist must be a finite number ≥ 0, got ${maxDist}`);
   const index = pointIndex(points);
   return points.map(([x, y], i) =>
     index
@@ -180,7 +181,8 @@ export function toWeights(nb: number[][], style: 'W' | 'B'): SpatialWeights {
   nb.forEach((list, i) => {
     const ids = Int32Array.from(new Set(list)).sort();
     for (const j of ids) {
-      if (j === i || j < 0 || j >= n) throw new RangeError(`toWeights: area ${i} lists neighbour ${j}, which is itself or not one of the ${n} areas`);
+      if (j === i || j < 0 || j >= n)
+        throw new RangeError(`toWeights: area ${i} lists neighbour ${j}, which is itself or not one of the ${n} areas`);
     }
     if (ids.length === 0) islands.push(i);
     neighbours.push(ids);

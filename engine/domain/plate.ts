@@ -3,9 +3,26 @@
 
 const CYRILLIC_TO_LATIN: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X',
-    І: 'I', Ј: 'J', Ѕ: 'S', Ё: 'E',
-  }).flatMap(([cyr, lat]) => [[cyr, lat], [cyr.toLowerCase(), lat]]),
+    А: 'A',
+    В: 'B',
+    Е: 'E',
+    К: 'K',
+    М: 'M',
+    Н: 'H',
+    О: 'O',
+    Р: 'P',
+    С: 'C',
+    Т: 'T',
+    У: 'Y',
+    Х: 'X',
+    І: 'I',
+    Ј: 'J',
+    Ѕ: 'S',
+    Ё: 'E',
+  }).flatMap(([cyr, lat]) => [
+    [cyr, lat],
+    [cyr.toLowerCase(), lat],
+  ]),
 );
 
 const SEPARATOR = /^[\s\-‐‑‒–—]$/;
@@ -21,9 +38,12 @@ export function normalisePlate(text: string): string | null {
   let out = '';
   for (const ch of text) {
     const c = ch.charCodeAt(0);
-    if (c >= 48 && c <= 57) out += ch; // 0-9
-    else if (c >= 65 && c <= 90) out += ch; // A-Z
-    else if (c >= 97 && c <= 122) out += String.fromCharCode(c - 32); // a-z
+    if (c >= 48 && c <= 57)
+      out += ch; // 0-9
+    else if (c >= 65 && c <= 90)
+      out += ch; // A-Z
+    else if (c >= 97 && c <= 122)
+      out += String.fromCharCode(c - 32); // a-z
     else if (SEPARATOR.test(ch)) continue;
     else {
       const latin = CYRILLIC_TO_LATIN.get(ch);

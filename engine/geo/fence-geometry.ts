@@ -218,9 +218,7 @@ export class FenceIndex {
     for (let c = 0; c < candidates.length; c++) {
       const i = candidates[c];
       const part = this.parts[i];
-      const inside = part.circle
-        ? haversineA(part.circle, lonR, latR) <= part.circle.aMax
-        : polygonContains(part.polygon, lon, lat);
+      const inside = part.circle ? haversineA(part.circle, lonR, latR) <= part.circle.aMax : polygonContains(part.polygon, lon, lat);
       if (inside) insertSorted(out, this.owners[i]);
     }
     return out;

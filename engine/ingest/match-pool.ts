@@ -92,7 +92,11 @@ export class MatchPool {
   }
 
   /** Decodes and matches `messages`, split across the workers; results in message order. */
-  async run(messages: readonly InboundBatchMessage[], nowMs: number, snapshot: MatchSnapshot): Promise<{ reads: DecodedRead[]; rejects: Rejected[]; pre: Precomputed }> {
+  async run(
+    messages: readonly InboundBatchMessage[],
+    nowMs: number,
+    snapshot: MatchSnapshot,
+  ): Promise<{ reads: DecodedRead[]; rejects: Rejected[]; pre: Precomputed }> {
     this.offer(snapshot);
     const slices = Math.min(this.threads, messages.length);
     const per = Math.ceil(messages.length / slices);
@@ -105,7 +109,14 @@ export class MatchPool {
       for (const m of slice) ends.push((total += m.data.byteLength));
       const bytes = new Uint8Array(total);
       slice.forEach((m, i) => bytes.set(m.data, i === 0 ? 0 : ends[i - 1]));
-      const task: DetectionTask = { bytes, ends, subjects: slice.map((m) => m.subject), seqs: slice.map((m) => m.seq), nowMs, version: snapshot.version };
+      const task: DetectionTask = {
+        bytes,
+        ends,
+        subjects: slice.map((m) => m.subject),
+        seqs: slice.map((m) => m.seq),
+        nowMs,
+        version: snapshot.version,
+      };
       tasks.push(this.dispatch(task, bytes.buffer));
     }
     const results = await Promise.all(tasks);

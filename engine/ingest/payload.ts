@@ -83,26 +83,88 @@ export function skipMsgpack(d: Uint8Array, pos: number): number {
     else {
       const need = (k: number) => pos + k < len; // the header's length bytes are there
       switch (b) {
-        case 0xc4: case 0xd9: if (!need(1)) return -1; size = 2 + d[pos + 1]; break;
-        case 0xc5: case 0xda: if (!need(2)) return -1; size = 3 + ((d[pos + 1] << 8) | d[pos + 2]); break;
-        case 0xc6: case 0xdb: if (!need(4)) return -1; size = 5 + readUint32(d, pos + 1); break;
-        case 0xc7: if (!need(1)) return -1; size = 3 + d[pos + 1]; break;
-        case 0xc8: if (!need(2)) return -1; size = 4 + ((d[pos + 1] << 8) | d[pos + 2]); break;
-        case 0xc9: if (!need(4)) return -1; size = 6 + readUint32(d, pos + 1); break;
-        case 0xca: case 0xce: case 0xd2: size = 5; break;
-        case 0xcb: case 0xcf: case 0xd3: size = 9; break;
-        case 0xcc: case 0xd0: size = 2; break;
-        case 0xcd: case 0xd1: size = 3; break;
-        case 0xd4: size = 3; break;
-        case 0xd5: size = 4; break;
-        case 0xd6: size = 6; break;
-        case 0xd7: size = 10; break;
-        case 0xd8: size = 18; break;
-        case 0xdc: if (!need(2)) return -1; size = 3; remaining += (d[pos + 1] << 8) | d[pos + 2]; break;
-        case 0xdd: if (!need(4)) return -1; size = 5; remaining += readUint32(d, pos + 1); break;
-        case 0xde: if (!need(2)) return -1; size = 3; remaining += 2 * ((d[pos + 1] << 8) | d[pos + 2]); break;
-        case 0xdf: if (!need(4)) return -1; size = 5; remaining += 2 * readUint32(d, pos + 1); break;
-        default: return -1; // 0xc1: never used
+        case 0xc4:
+        case 0xd9:
+          if (!need(1)) return -1;
+          size = 2 + d[pos + 1];
+          break;
+        case 0xc5:
+        case 0xda:
+          if (!need(2)) return -1;
+          size = 3 + ((d[pos + 1] << 8) | d[pos + 2]);
+          break;
+        case 0xc6:
+        case 0xdb:
+          if (!need(4)) return -1;
+          size = 5 + readUint32(d, pos + 1);
+          break;
+        case 0xc7:
+          if (!need(1)) return -1;
+          size = 3 + d[pos + 1];
+          break;
+        case 0xc8:
+          if (!need(2)) return -1;
+          size = 4 + ((d[pos + 1] << 8) | d[pos + 2]);
+          break;
+        case 0xc9:
+          if (!need(4)) return -1;
+          size = 6 + readUint32(d, pos + 1);
+          break;
+        case 0xca:
+        case 0xce:
+        case 0xd2:
+          size = 5;
+          break;
+        case 0xcb:
+        case 0xcf:
+        case 0xd3:
+          size = 9;
+          break;
+        case 0xcc:
+        case 0xd0:
+          size = 2;
+          break;
+        case 0xcd:
+        case 0xd1:
+          size = 3;
+          break;
+        case 0xd4:
+          size = 3;
+          break;
+        case 0xd5:
+          size = 4;
+          break;
+        case 0xd6:
+          size = 6;
+          break;
+        case 0xd7:
+          size = 10;
+          break;
+        case 0xd8:
+          size = 18;
+          break;
+        case 0xdc:
+          if (!need(2)) return -1;
+          size = 3;
+          remaining += (d[pos + 1] << 8) | d[pos + 2];
+          break;
+        case 0xdd:
+          if (!need(4)) return -1;
+          size = 5;
+          remaining += readUint32(d, pos + 1);
+          break;
+        case 0xde:
+          if (!need(2)) return -1;
+          size = 3;
+          remaining += 2 * ((d[pos + 1] << 8) | d[pos + 2]);
+          break;
+        case 0xdf:
+          if (!need(4)) return -1;
+          size = 5;
+          remaining += 2 * readUint32(d, pos + 1);
+          break;
+        default:
+          return -1; // 0xc1: never used
       }
     }
     pos += size;

@@ -73,10 +73,22 @@ function scanMany(m: JsList, dim: number, q: Float64Array, nq: number, now: numb
         const o2 = o1 + dim;
         const o3 = o2 + dim;
         // s<row><face>: four rows against four faces, sixteen independent sums.
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-        let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-        let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+        let s00 = 0,
+          s01 = 0,
+          s02 = 0,
+          s03 = 0;
+        let s10 = 0,
+          s11 = 0,
+          s12 = 0,
+          s13 = 0;
+        let s20 = 0,
+          s21 = 0,
+          s22 = 0,
+          s23 = 0;
+        let s30 = 0,
+          s31 = 0,
+          s32 = 0,
+          s33 = 0;
         for (let d = 0; d < dim; d++) {
           const x0 = q[p0 + d];
           const x1 = q[p1 + d];
@@ -86,38 +98,101 @@ function scanMany(m: JsList, dim: number, q: Float64Array, nq: number, now: numb
           const m1 = v[o1 + d];
           const m2 = v[o2 + d];
           const m3 = v[o3 + d];
-          s00 += m0 * x0; s01 += m0 * x1; s02 += m0 * x2; s03 += m0 * x3;
-          s10 += m1 * x0; s11 += m1 * x1; s12 += m1 * x2; s13 += m1 * x3;
-          s20 += m2 * x0; s21 += m2 * x1; s22 += m2 * x2; s23 += m2 * x3;
-          s30 += m3 * x0; s31 += m3 * x1; s32 += m3 * x2; s33 += m3 * x3;
+          s00 += m0 * x0;
+          s01 += m0 * x1;
+          s02 += m0 * x2;
+          s03 += m0 * x3;
+          s10 += m1 * x0;
+          s11 += m1 * x1;
+          s12 += m1 * x2;
+          s13 += m1 * x3;
+          s20 += m2 * x0;
+          s21 += m2 * x1;
+          s22 += m2 * x2;
+          s23 += m2 * x3;
+          s30 += m3 * x0;
+          s31 += m3 * x1;
+          s32 += m3 * x2;
+          s33 += m3 * x3;
         }
         // Rows in ascending order with a strict comparison: a tie keeps the lower entry.
         const e0 = exp[r] > now;
         const e1 = exp[r + 1] > now;
         const e2 = exp[r + 2] > now;
         const e3 = exp[r + 3] > now;
-        if (s00 > b0 && e0) { b0 = s00; r0 = r; }
-        if (s10 > b0 && e1) { b0 = s10; r0 = r + 1; }
-        if (s20 > b0 && e2) { b0 = s20; r0 = r + 2; }
-        if (s30 > b0 && e3) { b0 = s30; r0 = r + 3; }
-        if (s01 > b1 && e0) { b1 = s01; r1 = r; }
-        if (s11 > b1 && e1) { b1 = s11; r1 = r + 1; }
-        if (s21 > b1 && e2) { b1 = s21; r1 = r + 2; }
-        if (s31 > b1 && e3) { b1 = s31; r1 = r + 3; }
-        if (s02 > b2 && e0) { b2 = s02; r2 = r; }
-        if (s12 > b2 && e1) { b2 = s12; r2 = r + 1; }
-        if (s22 > b2 && e2) { b2 = s22; r2 = r + 2; }
-        if (s32 > b2 && e3) { b2 = s32; r2 = r + 3; }
-        if (s03 > b3 && e0) { b3 = s03; r3 = r; }
-        if (s13 > b3 && e1) { b3 = s13; r3 = r + 1; }
-        if (s23 > b3 && e2) { b3 = s23; r3 = r + 2; }
-        if (s33 > b3 && e3) { b3 = s33; r3 = r + 3; }
+        if (s00 > b0 && e0) {
+          b0 = s00;
+          r0 = r;
+        }
+        if (s10 > b0 && e1) {
+          b0 = s10;
+          r0 = r + 1;
+        }
+        if (s20 > b0 && e2) {
+          b0 = s20;
+          r0 = r + 2;
+        }
+        if (s30 > b0 && e3) {
+          b0 = s30;
+          r0 = r + 3;
+        }
+        if (s01 > b1 && e0) {
+          b1 = s01;
+          r1 = r;
+        }
+        if (s11 > b1 && e1) {
+          b1 = s11;
+          r1 = r + 1;
+        }
+        if (s21 > b1 && e2) {
+          b1 = s21;
+          r1 = r + 2;
+        }
+        if (s31 > b1 && e3) {
+          b1 = s31;
+          r1 = r + 3;
+        }
+        if (s02 > b2 && e0) {
+          b2 = s02;
+          r2 = r;
+        }
+        if (s12 > b2 && e1) {
+          b2 = s12;
+          r2 = r + 1;
+        }
+        if (s22 > b2 && e2) {
+          b2 = s22;
+          r2 = r + 2;
+        }
+        if (s32 > b2 && e3) {
+          b2 = s32;
+          r2 = r + 3;
+        }
+        if (s03 > b3 && e0) {
+          b3 = s03;
+          r3 = r;
+        }
+        if (s13 > b3 && e1) {
+          b3 = s13;
+          r3 = r + 1;
+        }
+        if (s23 > b3 && e2) {
+          b3 = s23;
+          r3 = r + 2;
+        }
+        if (s33 > b3 && e3) {
+          b3 = s33;
+          r3 = r + 3;
+        }
       }
       // The tile's last rows (fewer than four), one row and one face at a time.
       for (let r = full; r < t1; r++) {
         const o = r * dim;
         if (!(exp[r] > now)) continue;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let d = 0; d < dim; d++) {
           const x = v[o + d];
           s0 += x * q[p0 + d];
@@ -125,13 +200,31 @@ function scanMany(m: JsList, dim: number, q: Float64Array, nq: number, now: numb
           s2 += x * q[p2 + d];
           s3 += x * q[p3 + d];
         }
-        if (s0 > b0) { b0 = s0; r0 = r; }
-        if (s1 > b1) { b1 = s1; r1 = r; }
-        if (s2 > b2) { b2 = s2; r2 = r; }
-        if (s3 > b3) { b3 = s3; r3 = r; }
+        if (s0 > b0) {
+          b0 = s0;
+          r0 = r;
+        }
+        if (s1 > b1) {
+          b1 = s1;
+          r1 = r;
+        }
+        if (s2 > b2) {
+          b2 = s2;
+          r2 = r;
+        }
+        if (s3 > b3) {
+          b3 = s3;
+          r3 = r;
+        }
       }
-      bestScore[f] = b0; bestScore[f + 1] = b1; bestScore[f + 2] = b2; bestScore[f + 3] = b3;
-      bestRow[f] = r0; bestRow[f + 1] = r1; bestRow[f + 2] = r2; bestRow[f + 3] = r3;
+      bestScore[f] = b0;
+      bestScore[f + 1] = b1;
+      bestScore[f + 2] = b2;
+      bestScore[f + 3] = b3;
+      bestRow[f] = r0;
+      bestRow[f + 1] = r1;
+      bestRow[f + 2] = r2;
+      bestRow[f + 3] = r3;
     }
     // Faces left over after groups of four: the single-face scan over this tile.
     for (; f < nq; f++) {
@@ -144,8 +237,17 @@ function scanMany(m: JsList, dim: number, q: Float64Array, nq: number, now: numb
 
 /** Rows [r0, r1) of a list against one query, four rows per pass, continuing from the best so far (bs, br). */
 function scanRange(
-  v: Float32Array, exp: Float64Array, dim: number, r0: number, r1: number,
-  q: Float64Array, qo: number, now: number, bs: number, br: number, best: { score: number; row: number },
+  v: Float32Array,
+  exp: Float64Array,
+  dim: number,
+  r0: number,
+  r1: number,
+  q: Float64Array,
+  qo: number,
+  now: number,
+  bs: number,
+  br: number,
+  best: { score: number; row: number },
 ): void {
   let r = r0;
   for (; r + 4 <= r1; r += 4) {
@@ -164,18 +266,32 @@ function scanRange(
       s2 += v[o2 + d] * x;
       s3 += v[o3 + d] * x;
     }
-    if (s0 > bs && exp[r] > now) { bs = s0; br = r; }
-    if (s1 > bs && exp[r + 1] > now) { bs = s1; br = r + 1; }
-    if (s2 > bs && exp[r + 2] > now) { bs = s2; br = r + 2; }
-    if (s3 > bs && exp[r + 3] > now) { bs = s3; br = r + 3; }
+    if (s0 > bs && exp[r] > now) {
+      bs = s0;
+      br = r;
+    }
+    if (s1 > bs && exp[r + 1] > now) {
+      bs = s1;
+      br = r + 1;
+    }
+    if (s2 > bs && exp[r + 2] > now) {
+      bs = s2;
+      br = r + 2;
+    }
+    if (s3 > bs && exp[r + 3] > now) {
+      bs = s3;
+      br = r + 3;
+    }
   }
   for (; r < r1; r++) {
     const o = r * dim;
     let s = 0;
     for (let d = 0; d < dim; d++) s += v[o + d] * q[qo + d];
-    if (s > bs && exp[r] > now) { bs = s; br = r; }
+    if (s > bs && exp[r] > now) {
+      bs = s;
+      br = r;
+    }
   }
   best.score = bs;
   best.row = br;
 }
-

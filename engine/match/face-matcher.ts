@@ -31,12 +31,10 @@ export interface FaceMatch {
   score: number /* cosine similarity */;
 }
 
-
 export interface FaceMatcherOptions {
   /** `auto` (default): wasm-simd where this runtime validates the module, else js. */
   kernel?: FaceKernel | 'auto';
 }
-
 
 /** A unit-length copy of v in float32, or null for a zero, empty or non-finite vector. */
 export function l2normalise(v: Float32Array): Float32Array | null {
@@ -199,4 +197,3 @@ function nextDown(x: number): number {
   bitsInt[0] += x > 0 ? -1n : 1n;
   return bits[0];
 }
-

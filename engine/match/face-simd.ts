@@ -150,7 +150,18 @@ const F32X4_ADD = simd(228);
 const F32X4_MUL = simd(230);
 const lane = (l: number): number[] => simd(31, l); // f32x4.extract_lane
 const loopWhileLess = (counter: number, step: number, limit: number, body: number[]): number[] => [
-  0x03, 0x40, ...body, ...get(counter), ...i32(step), ...I32_ADD, ...tee(counter), ...get(limit), ...I32_LT_U, 0x0d, 0, 0x0b,
+  0x03,
+  0x40,
+  ...body,
+  ...get(counter),
+  ...i32(step),
+  ...I32_ADD,
+  ...tee(counter),
+  ...get(limit),
+  ...I32_LT_U,
+  0x0d,
+  0,
+  0x0b,
 ];
 
 /** Body of a kernel meeting R rows with F faces per pass. */
@@ -169,13 +180,19 @@ function kernelBody(R: number, F: number): number[] {
   const v128Locals = next - 7 - i32Locals;
 
   const plus = (base: number, index: number, k: number, scale: number): number[] => [
-    ...get(base), ...get(index), ...(k > 0 ? [...i32(k), ...I32_ADD] : []), ...get(scale), ...I32_MUL, ...I32_ADD,
+    ...get(base),
+    ...get(index),
+    ...(k > 0 ? [...i32(k), ...I32_ADD] : []),
+    ...get(scale),
+    ...I32_MUL,
+    ...I32_ADD,
   ];
   const dims: number[] = [];
   for (let j = 0; j < F; j++) dims.push(...get(pq[j]), ...get(d), ...I32_ADD, ...V128_LOAD, ...set(x[j]));
   for (let k = 0; k < R; k++) {
     dims.push(...get(pr[k]), ...get(d), ...I32_ADD, ...V128_LOAD, ...set(m));
-    for (let j = 0; j < F; j++) dims.push(...get(acc[k * F + j]), ...get(m), ...get(x[j]), ...F32X4_MUL, ...F32X4_ADD, ...set(acc[k * F + j]));
+    for (let j = 0; j < F; j++)
+      dims.push(...get(acc[k * F + j]), ...get(m), ...get(x[j]), ...F32X4_MUL, ...F32X4_ADD, ...set(acc[k * F + j]));
   }
   const rowsPass: number[] = [];
   for (let k = 0; k < R; k++) rowsPass.push(...plus(0, r, k, 4), ...set(pr[k]));
@@ -187,7 +204,20 @@ function kernelBody(R: number, F: number): number[] {
       // out + ((f + j) * outStride + r + k) * 4
       rowsPass.push(...get(5), ...get(f), ...(j > 0 ? [...i32(j), ...I32_ADD] : []), ...get(6), ...I32_MUL, ...get(r), ...I32_ADD);
       rowsPass.push(...(k > 0 ? [...i32(k), ...I32_ADD] : []), ...i32(2), ...I32_SHL, ...I32_ADD);
-      rowsPass.push(...get(a), ...lane(0), ...get(a), ...lane(1), ...F32_ADD, ...get(a), ...lane(2), ...get(a), ...lane(3), ...F32_ADD, ...F32_ADD, ...F32_STORE);
+      rowsPass.push(
+        ...get(a),
+        ...lane(0),
+        ...get(a),
+        ...lane(1),
+        ...F32_ADD,
+        ...get(a),
+        ...lane(2),
+        ...get(a),
+        ...lane(3),
+        ...F32_ADD,
+        ...F32_ADD,
+        ...F32_STORE,
+      );
     }
   }
   const facesPass: number[] = [];
@@ -199,12 +229,23 @@ function kernelBody(R: number, F: number): number[] {
 
 /** The module's bytes (engine/match/face-simd.wat is the same module as text; a test keeps them equal). */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
-  const shapes: [string, number, number][] = [['k42', 4, 2], ['k41', 4, 1], ['k11', 1, 1]];
+  const shapes: [string, number, number][] = [
+    ['k42', 4, 2],
+    ['k41', 4, 1],
+    ['k11', 1, 1],
+  ];
   const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
   const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
   const exports = shapes.flatMap(([n], i) => [...name(n), 0, i]);
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // (i32 × 7) -> ()
     ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // memory, at least one page
     ...section(3, [shapes.length, ...shapes.map(() => 0)]),

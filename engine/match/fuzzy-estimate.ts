@@ -43,7 +43,10 @@ export function estimateFuzzyHitRate(keys: readonly string[], spec: PlateListSpe
   if (!sample || total < MIN_SAMPLE_READS) {
     return { perThousandReads: Math.min(1000, neighbourhoodDensity(keys, spec.maxEdits) * 1000), basis: 'list', sampled: keys.length };
   }
-  const matcher = PlateMatcher.build([spec], keys.map((key) => ({ list: 0, key, expiresAt: Infinity })));
+  const matcher = PlateMatcher.build(
+    [spec],
+    keys.map((key) => ({ list: 0, key, expiresAt: Infinity })),
+  );
   const out: PlateMatch[] = [];
   let hits = 0;
   sample.plates.forEach((plate, i) => {
@@ -64,7 +67,11 @@ export function neighbourhoodDensity(keys: readonly string[], maxEdits: number):
   const byLength = new Map<number, { n: number; counts: Uint32Array[]; digits: Uint32Array }>();
   for (const k of keys) {
     let g = byLength.get(k.length);
-    if (!g) byLength.set(k.length, (g = { n: 0, counts: Array.from({ length: k.length }, () => new Uint32Array(128)), digits: new Uint32Array(k.length) }));
+    if (!g)
+      byLength.set(
+        k.length,
+        (g = { n: 0, counts: Array.from({ length: k.length }, () => new Uint32Array(128)), digits: new Uint32Array(k.length) }),
+      );
     g.n++;
     for (let i = 0; i < k.length; i++) {
       const c = k.charCodeAt(i);

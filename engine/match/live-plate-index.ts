@@ -133,7 +133,10 @@ export class LivePlateIndex {
 
   /** The current view: the shared base and a freshly compiled delta. */
   part(): PlatePart {
-    const delta = this.compile(this.lists, [...this.delta].map(([entry, list]) => [list, entry]));
+    const delta = this.compile(
+      this.lists,
+      [...this.delta].map(([entry, list]) => [list, entry]),
+    );
     const base = this.base;
     const nb = base.entries.length;
     const lists = this.lists.slice();
@@ -143,7 +146,10 @@ export class LivePlateIndex {
     const retired = this.retired.slice();
     return {
       size: nb + delta.entries.length,
-      entry: (i) => (i < nb ? { list: lists[base.listOf[i]], entry: base.entries[i] } : { list: lists[delta.listOf[i - nb]], entry: delta.entries[i - nb] }),
+      entry: (i) =>
+        i < nb
+          ? { list: lists[base.listOf[i]], entry: base.entries[i] }
+          : { list: lists[delta.listOf[i - nb]], entry: delta.entries[i - nb] },
       kernels: { base: base.matcher, delta: delta.matcher },
       get spec(): PlateKernelSpec {
         return { baseVersion, baseLists, base: packedOf(base), retired, lists: deltaLists, delta: packedOf(delta) };

@@ -108,7 +108,10 @@ export function precompute(reads: readonly ReadInput[], k: Kernels, nowMs: numbe
   }
   // Faces in one pass over each list: every block of embeddings is loaded once for all faces.
   if (faceAt.length > 0) {
-    const results = k.faces.matchMany(faceAt.map((i) => reads[i].embedding!), nowMs);
+    const results = k.faces.matchMany(
+      faceAt.map((i) => reads[i].embedding!),
+      nowMs,
+    );
     faceAt.forEach((i, j) => {
       if (results[j].length > 0) pre.faces[i] = results[j];
     });

@@ -147,7 +147,10 @@ function shapeOf(codes: ArrayLike<number>, len: number): number {
 function formatShapes(formats: readonly string[]): Int32Array {
   return Int32Array.from(formats, (f) => {
     if (!FORMAT_PATTERN.test(f)) throw new RangeError(`plate matcher: format '${f}' must be 1–16 of '#' (digit) and '@' (letter)`);
-    return shapeOf([...f].map((ch) => (ch === '#' ? 48 : 65)), f.length);
+    return shapeOf(
+      [...f].map((ch) => (ch === '#' ? 48 : 65)),
+      f.length,
+    );
   });
 }
 
@@ -186,9 +189,7 @@ const FAR = 0x3fffffff;
  * Levenshtein distance of a[0..n) and b[0..m) if it is <= k, else -1. Banded dynamic
  * programming, O(k·min(n, m)) time; `prev` and `cur` need m + 1 cells.
  */
-function boundedDistance(
-  a: Uint16Array, n: number, b: Uint16Array, m: number, k: number, prev: Int32Array, cur: Int32Array,
-): number {
+function boundedDistance(a: Uint16Array, n: number, b: Uint16Array, m: number, k: number, prev: Int32Array, cur: Int32Array): number {
   if (k < 0) return -1;
   const lengthGap = n > m ? n - m : m - n;
   if (lengthGap > k) return -1;
@@ -289,9 +290,7 @@ function prefixHashes(c: Uint16Array, len: number, prefix: Int32Array): number {
  * string, so only the first of a run is deleted (for two deletions a few duplicates remain,
  * e.g. ABA → A twice; they cost a slot, never a wrong answer).
  */
-function deletionHashes(
-  c: Uint16Array, len: number, k: number, prefix: Int32Array, out: Uint32Array, outOffset: number,
-): number {
+function deletionHashes(c: Uint16Array, len: number, k: number, prefix: Int32Array, out: Uint32Array, outOffset: number): number {
   let n = outOffset;
   if (k >= 1) {
     for (let i = 0; i < len; i++) {

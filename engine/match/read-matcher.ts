@@ -79,7 +79,8 @@ export class ReadMatcher {
         if (m.list.alertOnRead) this.watchlistHit(read, m, pos, emittedAt, out);
       }
       if (snap.fences.fences.length > 0 && pos) {
-        const zones = read.lat !== undefined && read.lon !== undefined ? (p.zones[i] ?? []) : (snap.fences.cameraFences.get(read.camera) ?? []);
+        const zones =
+          read.lat !== undefined && read.lon !== undefined ? (p.zones[i] ?? []) : (snap.fences.cameraFences.get(read.camera) ?? []);
         this.fenceHits(read, matched, zones, pos, snap, emittedAt, out);
       }
     }
@@ -200,7 +201,14 @@ export class ReadMatcher {
       // Outside and past its cooldown, a fence state carries nothing worth keeping.
       const keep = inside || (lastHit !== null && read.ts - lastHit < fence.cooldownSeconds * 1000);
       if (keep) after[fence.id] = next;
-      if (!prev || !keep || prev.inside !== next.inside || prev.since !== next.since || prev.dwellFired !== next.dwellFired || prev.lastHit !== next.lastHit) {
+      if (
+        !prev ||
+        !keep ||
+        prev.inside !== next.inside ||
+        prev.since !== next.since ||
+        prev.dwellFired !== next.dwellFired ||
+        prev.lastHit !== next.lastHit
+      ) {
         changed = true;
       }
     }

@@ -38,10 +38,13 @@ export interface MatchSnapshot {
   fences: FencePart;
 }
 
-const expiryOf = (list: Watchlist, entry: WatchEntry): number =>
-  Math.min(list.expiresAt ?? Infinity, entry.expiresAt ?? Infinity);
+const expiryOf = (list: Watchlist, entry: WatchEntry): number => Math.min(list.expiresAt ?? Infinity, entry.expiresAt ?? Infinity);
 
-function compilePlates(lists: Watchlist[], entries: Map<string, Map<string, WatchEntry>>, plateFormats?: readonly string[]): LivePlateIndex {
+function compilePlates(
+  lists: Watchlist[],
+  entries: Map<string, Map<string, WatchEntry>>,
+  plateFormats?: readonly string[],
+): LivePlateIndex {
   const index = new LivePlateIndex((id) => entries.get(id)?.values() ?? [], plateFormats);
   index.rebuildAll(lists);
   return index;
@@ -64,7 +67,12 @@ function compileFaces(lists: Watchlist[], entries: Map<string, Map<string, Watch
     }
     specsOfLists.push({ dim, threshold: (list.match as FaceMatchOptions).threshold });
   }
-  return { lists: faceLists, entries: listed, matcher: FaceMatcher.build(specsOfLists, specs), spec: { lists: specsOfLists, entries: specs } };
+  return {
+    lists: faceLists,
+    entries: listed,
+    matcher: FaceMatcher.build(specsOfLists, specs),
+    spec: { lists: specsOfLists, entries: specs },
+  };
 }
 
 function compileFences(fences: Geofence[], cameras: Iterable<CameraSite>, timezone: string): FencePart {
@@ -144,7 +152,12 @@ export class RuleBook {
     };
   }
 
-  static async load(repo: RuleRepository, cameras: () => Iterable<CameraSite>, timezone: string, plateFormats?: readonly string[]): Promise<RuleBook> {
+  static async load(
+    repo: RuleRepository,
+    cameras: () => Iterable<CameraSite>,
+    timezone: string,
+    plateFormats?: readonly string[],
+  ): Promise<RuleBook> {
     return new RuleBook(repo, cameras, timezone, await repo.load(), plateFormats);
   }
 
@@ -201,7 +214,7 @@ export class RuleBook {
    */
   async updatePlateMatch(listId: string, match: PlateMatchOptions, fuzzyHitRate: number | null): Promise<Watchlist> {
     const w = this.lists.get(listId);
-    if (!w || w.kind !== 'plate') throw new Error(`no plate watchlist ${listId}`);
+    if (w?.kind !== 'plate') throw new Error(`no plate watchlist ${listId}`);
     await this.repo.updateWatchlistMatch(listId, match, fuzzyHitRate);
     const changed: Watchlist = { ...w, match, estimatedFuzzyHitRate: fuzzyHitRate };
     this.lists.set(listId, changed);
@@ -306,4 +319,3 @@ export class RuleBook {
     };
   }
 }
-

@@ -64,7 +64,10 @@ export function natsConnectOptions(settings: NatsSettings): NodeConnectionOption
 export class NatsLink {
   private connected = true;
 
-  private constructor(readonly nc: NatsConnection, log: Logger) {
+  private constructor(
+    readonly nc: NatsConnection,
+    log: Logger,
+  ) {
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') {

@@ -6,7 +6,7 @@ import type { Camera } from '../domain/places.js';
 import type { CityMap } from './city-map.js';
 import { offsetMetres, round6, type LatLon } from './local-frame.js';
 import type { Place, Places } from './places.js';
-import { Random, WeightedIndex } from '../util/random.js';
+import { type Random, WeightedIndex } from '../util/random.js';
 import type { Street, StreetKind } from './streets.js';
 
 export type CameraSite = StreetKind | 'entry' | 'school' | 'public';
@@ -18,13 +18,35 @@ const PUBLIC_SHARE = 0.05;
 /** Cameras per metre of street, relative to a mahalla's inner lane. */
 const DENSITY: Readonly<Record<StreetKind, number>> = { ring: 3, avenue: 3, street: 1.5, lane: 1 };
 const KINDS: Readonly<Record<CameraSite, ReadonlyArray<readonly [string, number]>>> = {
-  ring: [['plate', 0.7], ['panoramic', 0.2], ['face', 0.1]],
-  avenue: [['plate', 0.7], ['panoramic', 0.2], ['face', 0.1]],
-  street: [['plate', 0.55], ['panoramic', 0.25], ['face', 0.2]],
-  lane: [['plate', 0.4], ['panoramic', 0.3], ['face', 0.3]],
+  ring: [
+    ['plate', 0.7],
+    ['panoramic', 0.2],
+    ['face', 0.1],
+  ],
+  avenue: [
+    ['plate', 0.7],
+    ['panoramic', 0.2],
+    ['face', 0.1],
+  ],
+  street: [
+    ['plate', 0.55],
+    ['panoramic', 0.25],
+    ['face', 0.2],
+  ],
+  lane: [
+    ['plate', 0.4],
+    ['panoramic', 0.3],
+    ['face', 0.3],
+  ],
   entry: [['plate', 1]],
-  school: [['face', 0.6], ['panoramic', 0.4]],
-  public: [['face', 0.45], ['panoramic', 0.55]],
+  school: [
+    ['face', 0.6],
+    ['panoramic', 0.4],
+  ],
+  public: [
+    ['face', 0.45],
+    ['panoramic', 0.55],
+  ],
 };
 
 export function siteOf(camera: Camera): CameraSite {
@@ -77,18 +99,24 @@ export function buildCameras(rng: Random, map: CityMap, streets: readonly Street
     const c = places.checkpoints[k % places.checkpoints.length];
     const outbound = Math.floor(k / places.checkpoints.length) % 2 === 1;
     const { east, north } = c.heading ?? { east: 1, north: 0 };
-    const p = inCity(() => {
-      const along = rng.uniform(-60, 0);
-      const across = (outbound ? 1 : -1) * rng.uniform(2, 14);
-      return offsetMetres(c, along * east + across * north, along * north - across * east);
-    }, map.centre(Math.max(0, c.mahalla)));
+    const p = inCity(
+      () => {
+        const along = rng.uniform(-60, 0);
+        const across = (outbound ? 1 : -1) * rng.uniform(2, 14);
+        return offsetMetres(c, along * east + across * north, along * north - across * east);
+      },
+      map.centre(Math.max(0, c.mahalla)),
+    );
     add('entry', p, { road: c.name, direction: outbound ? 'out' : 'in' });
   }
 
   const around = (site: CameraSite, list: readonly Place[], count: number, radius: number) => {
     for (let k = 0; k < count; k++) {
       const place = list[k % list.length];
-      const p = inCity(() => offsetMetres(place, rng.uniform(-radius, radius), rng.uniform(-radius, radius)), map.centre(Math.max(0, place.mahalla)));
+      const p = inCity(
+        () => offsetMetres(place, rng.uniform(-radius, radius), rng.uniform(-radius, radius)),
+        map.centre(Math.max(0, place.mahalla)),
+      );
       add(site, p, { place: place.name });
     }
   };

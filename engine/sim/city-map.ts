@@ -110,7 +110,10 @@ export class CityMap {
     const c = this.vertex(i + 1, j + 1);
     const d = this.vertex(i, j + 1);
     const w = [(1 - u) * (1 - v), u * (1 - v), u * v, (1 - u) * v];
-    return { lat: w[0] * a.lat + w[1] * b.lat + w[2] * c.lat + w[3] * d.lat, lon: w[0] * a.lon + w[1] * b.lon + w[2] * c.lon + w[3] * d.lon };
+    return {
+      lat: w[0] * a.lat + w[1] * b.lat + w[2] * c.lat + w[3] * d.lat,
+      lon: w[0] * a.lon + w[1] * b.lon + w[2] * c.lon + w[3] * d.lon,
+    };
   }
 
   /** A point anywhere in mahalla m, kept a few metres off its edges. */

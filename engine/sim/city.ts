@@ -70,7 +70,12 @@ export interface CityOptions {
 
 export function buildCity(opts: CityOptions): SimCity {
   const { seed, cameras, districts = 12, plates = 50_000, faces = 5_000 } = opts;
-  for (const [name, v, min] of [['cameras', cameras, 0], ['districts', districts, 1], ['plates', plates, 1], ['faces', faces, 1]] as const) {
+  for (const [name, v, min] of [
+    ['cameras', cameras, 0],
+    ['districts', districts, 1],
+    ['plates', plates, 1],
+    ['faces', faces, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new Error(`buildCity: ${name} must be an integer ≥ ${min}, got ${v}`);
   }
   const rng = new Random(seed);
@@ -79,7 +84,12 @@ export function buildCity(opts: CityOptions): SimCity {
   const { districts: districtList, districtOf } = assignDistricts(rng.fork(2), map, districts);
   const mahallas = describeMahallas(rng.fork(3), map, districtList, districtOf);
   const streets = buildStreets(rng.fork(4), map);
-  const places = buildPlaces(rng.fork(5), map, streets, mahallas.map((m) => m.population));
+  const places = buildPlaces(
+    rng.fork(5),
+    map,
+    streets,
+    mahallas.map((m) => m.population),
+  );
   const schools = new Array<number>(map.size).fill(0);
   for (const s of places.schools) if (s.mahalla >= 0) schools[s.mahalla]++;
 

@@ -7,8 +7,8 @@ import type { CityMap } from './city-map.js';
 import { CITY_CENTRE } from './city-map.js';
 import { offsetMetres, type LatLon } from './local-frame.js';
 import type { Place, Places } from './places.js';
-import { Random, WeightedIndex, Zipf } from '../util/random.js';
-import { INCIDENT_KINDS, INCIDENT_RHYTHMS, INCIDENT_SHARES, SITE_RHYTHM, Rhythm, type IncidentKind } from './rhythm.js';
+import { type Random, WeightedIndex, Zipf } from '../util/random.js';
+import { INCIDENT_KINDS, INCIDENT_RHYTHMS, INCIDENT_SHARES, SITE_RHYTHM, type Rhythm, type IncidentKind } from './rhythm.js';
 
 export const INCIDENT_TYPES = ['burglary', 'theft', 'assault', 'vandalism'] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
@@ -81,25 +81,34 @@ export class IncidentSource {
       ...places.bazaars.map((b): Hotspot => ({ ...b, sd: rng.uniform(200, 400), pull: { theft: 3, assault: 0.5 }, hours: day })),
       ...someOf(rng, places.metro, 6).map((m): Hotspot => ({ ...m, sd: 150, pull: { theft: 1.2 }, hours: day })),
       // Nightlife a little off the central square.
-      ...[0, 1].map((k): Hotspot => ({
-        name: `nightlife ${k + 1}`,
-        ...offsetMetres(CITY_CENTRE, rng.uniform(-1500, 1500), rng.uniform(-1500, 1500)),
-        sd: 300,
-        pull: { assault: 3, theft: 0.8, vandalism: 1.5 },
-        hours: night,
-      })),
-      ...trouble.map((m): Hotspot => ({
-        name: `estate ${mahallas[m].id}`,
-        ...map.centre(m),
-        sd: 450,
-        pull: { assault: 1.5, vandalism: 2, burglary: 2 },
-        hours: night,
-      })),
+      ...[0, 1].map(
+        (k): Hotspot => ({
+          name: `nightlife ${k + 1}`,
+          ...offsetMetres(CITY_CENTRE, rng.uniform(-1500, 1500), rng.uniform(-1500, 1500)),
+          sd: 300,
+          pull: { assault: 3, theft: 0.8, vandalism: 1.5 },
+          hours: night,
+        }),
+      ),
+      ...trouble.map(
+        (m): Hotspot => ({
+          name: `estate ${mahallas[m].id}`,
+          ...map.centre(m),
+          sd: 450,
+          pull: { assault: 1.5, vandalism: 2, burglary: 2 },
+          hours: night,
+        }),
+      ),
     ];
     const meanUnemployment = mahallas.reduce((s, m) => s + m.unemployment, 0) / Math.max(1, mahallas.length);
     const risk = (type: IncidentType) =>
       new WeightedIndex(
-        mahallas.map((m) => m.population * Math.exp(UNEMPLOYMENT_EFFECT[type] * (m.unemployment - meanUnemployment)) * (type === 'vandalism' ? 1 + 0.3 * m.schools : 1)),
+        mahallas.map(
+          (m) =>
+            m.population *
+            Math.exp(UNEMPLOYMENT_EFFECT[type] * (m.unemployment - meanUnemployment)) *
+            (type === 'vandalism' ? 1 + 0.3 * m.schools : 1),
+        ),
       );
     this.byArea = { burglary: risk('burglary'), theft: risk('theft'), assault: risk('assault'), vandalism: risk('vandalism') };
     // A few households press their panic button again and again.
@@ -128,7 +137,11 @@ export class IncidentSource {
     if (type === 'burglary' && rng.chance(NEAR_REPEAT_CHANCE)) this.scheduleRepeat(ts, at);
 
     const severity = Math.min(5, BASE_SEVERITY[type] + rng.int(0, 3));
-    const source = rng.weighted<string>([['call', 65], ['patrol', 25], ['camera', 10]]);
+    const source = rng.weighted<string>([
+      ['call', 65],
+      ['patrol', 25],
+      ['camera', 10],
+    ]);
     return { id: this.id(ts), ts, type, lat: at.lat, lon: at.lon, severity, source };
   }
 

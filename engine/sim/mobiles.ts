@@ -27,13 +27,27 @@ export function buildMobiles(rng: Random, map: CityMap, streets: readonly Street
   const units: MobileUnit[] = [];
 
   for (let k = 0; k < patrols; k++) {
-    const route = (arterials.length > 0 && rng.chance(0.3) ? stretchOf(rng, rng.pick(arterials)) : beat(rng, map)) ?? stretchOf(rng, rng.pick(arterials));
-    units.push({ id: `patrol-${String(k + 1).padStart(2, '0')}`, kind: 'patrol', route, speed: rng.uniform(6, 10), phase: rng.uniform(0, route.length) });
+    const route =
+      (arterials.length > 0 && rng.chance(0.3) ? stretchOf(rng, rng.pick(arterials)) : beat(rng, map)) ??
+      stretchOf(rng, rng.pick(arterials));
+    units.push({
+      id: `patrol-${String(k + 1).padStart(2, '0')}`,
+      kind: 'patrol',
+      route,
+      speed: rng.uniform(6, 10),
+      phase: rng.uniform(0, route.length),
+    });
   }
   const over = [...places.bazaars, ...places.metro];
   for (let k = 0; k < drones; k++) {
     const route = circuit(rng, map, rng.pick(over));
-    units.push({ id: `drone-${String(k + 1).padStart(2, '0')}`, kind: 'drone', route, speed: rng.uniform(10, 14), phase: rng.uniform(0, route.length) });
+    units.push({
+      id: `drone-${String(k + 1).padStart(2, '0')}`,
+      kind: 'drone',
+      route,
+      speed: rng.uniform(10, 14),
+      phase: rng.uniform(0, route.length),
+    });
   }
   return units;
 }

@@ -30,7 +30,18 @@ const BAZAARS: ReadonlyArray<{ name: string; at: LatLon }> = [
   { name: 'Mirobod bozori', at: { lat: 41.296, lon: 69.276 } },
 ];
 const CHECKPOINTS = [
-  'Chirchiq', 'Qibray', 'Parkent', 'Angren', 'Bekobod', 'Yangiyoʻl', 'Chinoz', 'Zangiota', 'Nazarbek', 'Olmaliq', 'Gʻazalkent', 'Keles',
+  'Chirchiq',
+  'Qibray',
+  'Parkent',
+  'Angren',
+  'Bekobod',
+  'Yangiyoʻl',
+  'Chinoz',
+  'Zangiota',
+  'Nazarbek',
+  'Olmaliq',
+  'Gʻazalkent',
+  'Keles',
 ];
 const METRO_LINES = 3;
 const METRO_SPACING_M = 1100;
@@ -63,7 +74,9 @@ export function buildPlaces(rng: Random, map: CityMap, streets: readonly Street[
   const avenues = streets.filter((s) => s.kind === 'avenue');
   const checkpoints = avenues.map((s, k) => {
     const end = s.line.at(s.line.length - 60);
-    return place('checkpoint', k + 1, `${CHECKPOINTS[k % CHECKPOINTS.length]} post`, end, { heading: { east: end.east, north: end.north } });
+    return place('checkpoint', k + 1, `${CHECKPOINTS[k % CHECKPOINTS.length]} post`, end, {
+      heading: { east: end.east, north: end.north },
+    });
   });
 
   const bazaars = BAZAARS.map((b, k) => place('bazaar', k + 1, b.name, intoCity(map, b.at)));
@@ -71,7 +84,8 @@ export function buildPlaces(rng: Random, map: CityMap, streets: readonly Street[
   // Metro lines run under the first avenues; a station about every kilometre.
   const metro: Place[] = [];
   for (const s of avenues.slice(0, METRO_LINES)) {
-    for (let d = 400; d < s.line.length - 500; d += METRO_SPACING_M) metro.push(place('metro', metro.length + 1, `${s.name} metro ${metro.length + 1}`, s.line.at(d)));
+    for (let d = 400; d < s.line.length - 500; d += METRO_SPACING_M)
+      metro.push(place('metro', metro.length + 1, `${s.name} metro ${metro.length + 1}`, s.line.at(d)));
   }
 
   const centreWeighted = map.cells.map((_, m) => 1 / (1 + distanceMetres(CITY_CENTRE, map.centre(m)) / 3000));

@@ -9,11 +9,32 @@ export const PLATE_REGIONS = ['01', '10', '20', '25', '30', '40', '50', '60', '7
 const PLATE_LETTERS = 'ABDEFGHIJKLMNOPQRSTUVXYZ';
 // Most cars are registered in the city (01) or the region around it (10).
 const REGION_WEIGHTS = PLATE_REGIONS.map((r): [string, number] => [r, r === '01' ? 24 : r === '10' ? 6 : 1]);
-const LOOK_ALIKES: Readonly<Record<string, string>> = { O: '0', '0': 'O', B: '8', '8': 'B', I: '1', '1': 'I', S: '5', '5': 'S', Z: '2', '2': 'Z' };
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  O: '0',
+  '0': 'O',
+  B: '8',
+  '8': 'B',
+  I: '1',
+  '1': 'I',
+  S: '5',
+  '5': 'S',
+  Z: '2',
+  '2': 'Z',
+};
 // Some cameras' OCR was trained on Cyrillic plates and prints the letters that look alike in
 // Cyrillic; the engine maps them back.
 const CYRILLIC: Readonly<Record<string, string>> = {
-  A: 'А', B: 'В', E: 'Е', K: 'К', M: 'М', H: 'Н', O: 'О', P: 'Р', T: 'Т', X: 'Х', Y: 'У',
+  A: 'А',
+  B: 'В',
+  E: 'Е',
+  K: 'К',
+  M: 'М',
+  H: 'Н',
+  O: 'О',
+  P: 'Р',
+  T: 'Т',
+  X: 'Х',
+  Y: 'У',
 };
 
 /** Unique plates in their printed form: '01 A 123 BC' (private) or '01 123 ABC' (company). */

@@ -32,7 +32,8 @@ export class Rhythm {
     for (let h = 0; h < WEEK_HOURS; h++) total += (hourly[h] + hourly[(h + 1) % WEEK_HOURS]) / 2;
     this.knots = Float64Array.from(hourly, (v) => (v * WEEK_HOURS) / total);
     this.cumulative = new Float64Array(WEEK_HOURS + 1);
-    for (let h = 0; h < WEEK_HOURS; h++) this.cumulative[h + 1] = this.cumulative[h] + (this.knots[h] + this.knots[(h + 1) % WEEK_HOURS]) / 2;
+    for (let h = 0; h < WEEK_HOURS; h++)
+      this.cumulative[h + 1] = this.cumulative[h] + (this.knots[h] + this.knots[(h + 1) % WEEK_HOURS]) / 2;
   }
 
   /** The relative rate at `ts` (1 = the weekly mean). */
@@ -64,12 +65,18 @@ export class Rhythm {
 }
 
 // Relative activity by hour of day, 00:00 … 23:00.
-const WEEKDAY_TRAFFIC = [0.3, 0.2, 0.15, 0.13, 0.16, 0.35, 0.75, 1.4, 1.85, 1.55, 1.25, 1.2, 1.25, 1.25, 1.2, 1.3, 1.5, 1.85, 1.95, 1.55, 1.15, 0.85, 0.6, 0.42];
-const WEEKEND_TRAFFIC = [0.45, 0.32, 0.22, 0.17, 0.16, 0.22, 0.38, 0.6, 0.85, 1.05, 1.2, 1.3, 1.35, 1.35, 1.3, 1.3, 1.35, 1.4, 1.4, 1.3, 1.15, 0.95, 0.75, 0.58];
+const WEEKDAY_TRAFFIC = [
+  0.3, 0.2, 0.15, 0.13, 0.16, 0.35, 0.75, 1.4, 1.85, 1.55, 1.25, 1.2, 1.25, 1.25, 1.2, 1.3, 1.5, 1.85, 1.95, 1.55, 1.15, 0.85, 0.6, 0.42,
+];
+const WEEKEND_TRAFFIC = [
+  0.45, 0.32, 0.22, 0.17, 0.16, 0.22, 0.38, 0.6, 0.85, 1.05, 1.2, 1.3, 1.35, 1.35, 1.3, 1.3, 1.35, 1.4, 1.4, 1.3, 1.15, 0.95, 0.75, 0.58,
+];
 const DAYTIME = [0.3, 0.2, 0.15, 0.15, 0.2, 0.3, 0.6, 1, 1.3, 1.5, 1.6, 1.6, 1.6, 1.6, 1.6, 1.5, 1.5, 1.4, 1.2, 1, 0.8, 0.6, 0.45, 0.35];
 const NIGHT = [1.9, 1.8, 1.5, 1.1, 0.7, 0.4, 0.3, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.1, 1.3, 1.5, 1.7, 1.9, 2];
 const EVENING = [1.6, 1.2, 0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.5, 0.6, 0.6, 0.7, 0.7, 0.8, 0.8, 0.9, 1, 1.3, 1.6, 1.9, 2.1, 2.2, 2.1, 1.9];
-const SCHOOL_DAY = [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.2, 1.6, 2, 1.3, 1.2, 1.2, 1.4, 1.6, 1.2, 1, 0.8, 0.5, 0.3, 0.15, 0.1, 0.05, 0.05, 0.05];
+const SCHOOL_DAY = [
+  0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.2, 1.6, 2, 1.3, 1.2, 1.2, 1.4, 1.6, 1.2, 1, 0.8, 0.5, 0.3, 0.15, 0.1, 0.05, 0.05, 0.05,
+];
 
 /** 168 values from a rule over (day 0 = Monday … 6 = Sunday, hour). */
 function week(rule: (day: number, hour: number) => number): number[] {

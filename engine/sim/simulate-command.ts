@@ -60,35 +60,36 @@ export interface SimulateArgs {
 
 /** Throws an Error naming the bad option. `now` is for tests. */
 export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, now = Date.now()): SimulateArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        prefix: { type: 'string' },
-        rate: { type: 'string', default: '2000' },
-        duration: { type: 'string', default: '0' },
-        batch: { type: 'string', default: '50' },
-        cameras: { type: 'string', default: String(DEFAULT_CAMERAS) },
-        seed: { type: 'string', default: '1' },
-        'incidents-per-minute': { type: 'string', default: '30' },
-        start: { type: 'string' },
-        speed: { type: 'string', default: '1' },
-        core: { type: 'boolean', default: false },
-        api: { type: 'string' },
-        token: { type: 'string' },
-        watchlist: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    // For an unknown option Node goes on about `--` and positionals; the first sentence is the point.
-    throw new Error(e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\n/g, ' '));
-  }
+  const values = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          url: { type: 'string' },
+          prefix: { type: 'string' },
+          rate: { type: 'string', default: '2000' },
+          duration: { type: 'string', default: '0' },
+          batch: { type: 'string', default: '50' },
+          cameras: { type: 'string', default: String(DEFAULT_CAMERAS) },
+          seed: { type: 'string', default: '1' },
+          'incidents-per-minute': { type: 'string', default: '30' },
+          start: { type: 'string' },
+          speed: { type: 'string', default: '1' },
+          core: { type: 'boolean', default: false },
+          api: { type: 'string' },
+          token: { type: 'string' },
+          watchlist: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }).values;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      // For an unknown option Node goes on about `--` and positionals; the first sentence is the point.
+      throw new Error(e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\n/g, ' '));
+    }
+  })();
 
   const number = (name: string, text: string, ok: (x: number) => boolean, what: string): number => {
     const x = text.trim() === '' ? NaN : Number(text);
@@ -124,12 +125,16 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   if (values.start !== undefined) {
     start = parseInstant(values.start.trim(), CITY_TZ);
     if (start === null) {
-      throw new Error(`--start must be an ISO 8601 date or time with its zone (2026-03-02, 2026-03-02T08:00:00+05:00), got '${values.start}'`);
+      throw new Error(
+        `--start must be an ISO 8601 date or time with its zone (2026-03-02, 2026-03-02T08:00:00+05:00), got '${values.start}'`,
+      );
     }
     if (start > now) throw new Error(`--start must not be in the future (the engine refuses reads from the future), got '${values.start}'`);
   } else if (speed > 1) {
     if (duration === 0) {
-      throw new Error('--speed needs --start (where the simulated clock begins) or --duration (it then begins duration × speed ago and ends now)');
+      throw new Error(
+        '--speed needs --start (where the simulated clock begins) or --duration (it then begins duration × speed ago and ends now)',
+      );
     }
     start = Math.round(now - duration * 1000 * speed);
   }
@@ -257,7 +262,8 @@ function describeCity(city: SimCity): string {
   const sites = new Map<string, number>();
   for (const c of city.cameras) {
     const site = String(c.attrs?.site ?? 'street');
-    const group = site === 'entry' ? 'at entry points' : site === 'school' || site === 'public' ? 'at schools and public places' : 'along streets';
+    const group =
+      site === 'entry' ? 'at entry points' : site === 'school' || site === 'public' ? 'at schools and public places' : 'along streets';
     sites.set(group, (sites.get(group) ?? 0) + 1);
   }
   const patrols = city.mobiles.filter((m) => m.kind === 'patrol').length;

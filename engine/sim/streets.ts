@@ -22,8 +22,18 @@ const RINGS = [
   { name: 'Toshkent halqa avtomobil yoʻli', km: 10.5 },
 ];
 const AVENUES = [
-  'Amir Temur', 'Mustaqillik', 'Bunyodkor', 'Shota Rustaveli', 'Fargʻona yoʻli', 'Chilonzor',
-  'Beruniy', 'Sharof Rashidov', 'Bogʻishamol', 'Qatortol', 'Mirzo Ulugʻbek', 'Bobur',
+  'Amir Temur',
+  'Mustaqillik',
+  'Bunyodkor',
+  'Shota Rustaveli',
+  'Fargʻona yoʻli',
+  'Chilonzor',
+  'Beruniy',
+  'Sharof Rashidov',
+  'Bogʻishamol',
+  'Qatortol',
+  'Mirzo Ulugʻbek',
+  'Bobur',
 ];
 
 export function buildStreets(rng: Random, map: CityMap): Street[] {
@@ -64,22 +74,38 @@ export function buildStreets(rng: Random, map: CityMap): Street[] {
   // Streets between mahallas: lattice edges with the city on both sides.
   for (let j = 1; j < map.rows; j++) {
     const points = Array.from({ length: map.cols + 1 }, (_, i) => map.vertex(i, j));
-    add(`Koʻcha ${j}`, 'street', runsOfEdges(points, (i) => map.mahallaAt(i, j - 1) >= 0 && map.mahallaAt(i, j) >= 0));
+    add(
+      `Koʻcha ${j}`,
+      'street',
+      runsOfEdges(points, (i) => map.mahallaAt(i, j - 1) >= 0 && map.mahallaAt(i, j) >= 0),
+    );
   }
   for (let i = 1; i < map.cols; i++) {
     const points = Array.from({ length: map.rows + 1 }, (_, j) => map.vertex(i, j));
-    add(`Tor koʻcha ${i}`, 'street', runsOfEdges(points, (j) => map.mahallaAt(i - 1, j) >= 0 && map.mahallaAt(i, j) >= 0));
+    add(
+      `Tor koʻcha ${i}`,
+      'street',
+      runsOfEdges(points, (j) => map.mahallaAt(i - 1, j) >= 0 && map.mahallaAt(i, j) >= 0),
+    );
   }
   // Lanes through the middle of each mahalla, joining up across neighbours (they meet at the
   // midpoint of the shared edge).
   const mid = (a: LatLon, b: LatLon): LatLon => ({ lat: (a.lat + b.lat) / 2, lon: (a.lon + b.lon) / 2 });
   for (let j = 0; j < map.rows; j++) {
     const points = Array.from({ length: map.cols + 1 }, (_, i) => mid(map.vertex(i, j), map.vertex(i, j + 1)));
-    add(`Berk koʻcha ${j + 1}`, 'lane', runsOfEdges(points, (i) => map.mahallaAt(i, j) >= 0));
+    add(
+      `Berk koʻcha ${j + 1}`,
+      'lane',
+      runsOfEdges(points, (i) => map.mahallaAt(i, j) >= 0),
+    );
   }
   for (let i = 0; i < map.cols; i++) {
     const points = Array.from({ length: map.rows + 1 }, (_, j) => mid(map.vertex(i, j), map.vertex(i + 1, j)));
-    add(`Berk tor koʻcha ${i + 1}`, 'lane', runsOfEdges(points, (j) => map.mahallaAt(i, j) >= 0));
+    add(
+      `Berk tor koʻcha ${i + 1}`,
+      'lane',
+      runsOfEdges(points, (j) => map.mahallaAt(i, j) >= 0),
+    );
   }
   return streets;
 }

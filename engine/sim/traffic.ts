@@ -150,7 +150,14 @@ export class Traffic {
       case 'plate': {
         const attrs = vehicleAttrs(rng);
         if (camera.attrs?.direction) attrs.direction = camera.attrs.direction;
-        return { ts, kind: 'plate', camera: camera.id, id, ...this.plateRead(rng, this.platePoolFor(rng, index, group.name), index), attrs };
+        return {
+          ts,
+          kind: 'plate',
+          camera: camera.id,
+          id,
+          ...this.plateRead(rng, this.platePoolFor(rng, index, group.name), index),
+          attrs,
+        };
       }
       case 'face': {
         const face = this.city.faces[this.faceRank.sample(rng)];
@@ -185,7 +192,16 @@ export class Traffic {
         : { ts, kind: 'vehicle', camera: unit.id, id, conf: conf(rng, 0.8, 0.1), lat, lon, attrs };
     }
     const read = this.plateRead(rng, this.allPlates, this.city.cameras.length + k);
-    return { ts, kind: 'plate', camera: unit.id, id, ...read, lat, lon, attrs: { unit: 'patrol', speed: Math.round(unit.speed * 3.6), heading } };
+    return {
+      ts,
+      kind: 'plate',
+      camera: unit.id,
+      id,
+      ...read,
+      lat,
+      lon,
+      attrs: { unit: 'patrol', speed: Math.round(unit.speed * 3.6), heading },
+    };
   }
 
   private platePoolFor(rng: Random, camera: number, group: SiteGroup): PlatePool {

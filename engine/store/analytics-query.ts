@@ -16,7 +16,10 @@ const WHERE = `ts >= make_timestamptz($1::BIGINT * 1000) AND ts < make_timestamp
 const params = (f: IncidentFilter) => [BigInt(f.from), BigInt(f.to), f.type ?? null, f.area ?? null];
 
 export async function incidentsPerArea(db: Database, f: IncidentFilter): Promise<Map<string, number>> {
-  const rows = await db.query(`SELECT area, count(*)::BIGINT AS n FROM incidents WHERE ${WHERE} AND area IS NOT NULL GROUP BY area`, params(f));
+  const rows = await db.query(
+    `SELECT area, count(*)::BIGINT AS n FROM incidents WHERE ${WHERE} AND area IS NOT NULL GROUP BY area`,
+    params(f),
+  );
   return new Map(rows.map((r) => [String(r.area), Number(r.n)]));
 }
 

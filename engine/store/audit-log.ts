@@ -26,19 +26,16 @@ export class AuditLog {
   /** Resolves once the entry is committed: callers audit first, then answer. */
   record(entry: AuditEntry, at = Date.now()): Promise<void> {
     return this.db.transaction(async (conn) => {
-      await conn.run(
-        `INSERT INTO audit VALUES (make_timestamptz($1::BIGINT * 1000), $2, $3, $4, $5, $6, $7, $8::JSON)`,
-        [
-          BigInt(at),
-          entry.actor,
-          entry.role,
-          entry.action,
-          entry.target ?? null,
-          entry.reason ?? null,
-          entry.ip ?? null,
-          entry.detail === undefined ? null : JSON.stringify(entry.detail),
-        ],
-      );
+      await conn.run(`INSERT INTO audit VALUES (make_timestamptz($1::BIGINT * 1000), $2, $3, $4, $5, $6, $7, $8::JSON)`, [
+        BigInt(at),
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.target ?? null,
+        entry.reason ?? null,
+        entry.ip ?? null,
+        entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      ]);
     });
   }
 

@@ -7,9 +7,7 @@ import type { Database } from './database.js';
 
 export async function upsertCameras(db: Database, cameras: readonly Camera[], now = Date.now()): Promise<void> {
   await db.transaction(async (conn) => {
-    await conn.run(
-      'CREATE TEMP TABLE IF NOT EXISTS cameras_in (id VARCHAR, lat DOUBLE, lon DOUBLE, kind VARCHAR, attrs VARCHAR)',
-    );
+    await conn.run('CREATE TEMP TABLE IF NOT EXISTS cameras_in (id VARCHAR, lat DOUBLE, lon DOUBLE, kind VARCHAR, attrs VARCHAR)');
     await conn.run('DELETE FROM cameras_in');
     const a = await conn.createAppender('cameras_in', 'main', 'temp');
     for (const c of cameras) {
@@ -63,9 +61,7 @@ export async function replaceAreas(db: Database, areas: readonly Area[], now = D
 }
 
 export async function listAreas(db: Database): Promise<Area[]> {
-  const rows = await db.query(
-    'SELECT id, name, geometry::VARCHAR AS geometry, factors::VARCHAR AS factors FROM areas ORDER BY id',
-  );
+  const rows = await db.query('SELECT id, name, geometry::VARCHAR AS geometry, factors::VARCHAR AS factors FROM areas ORDER BY id');
   return rows.map((r) => ({
     id: String(r.id),
     name: r.name === null ? null : String(r.name),

@@ -92,8 +92,21 @@ export async function hitForAck(db: Database, id: string): Promise<AckedHit | nu
   };
 }
 
-export function recordAck(db: Database, hit: string, status: string, reason: string | null, actor: string | null, at: number): Promise<void> {
+export function recordAck(
+  db: Database,
+  hit: string,
+  status: string,
+  reason: string | null,
+  actor: string | null,
+  at: number,
+): Promise<void> {
   return db.transaction(async (conn) => {
-    await conn.run('INSERT INTO hit_acks VALUES ($1, $2, $3, $4, make_timestamptz($5::BIGINT * 1000))', [hit, status, reason, actor, BigInt(at)]);
+    await conn.run('INSERT INTO hit_acks VALUES ($1, $2, $3, $4, make_timestamptz($5::BIGINT * 1000))', [
+      hit,
+      status,
+      reason,
+      actor,
+      BigInt(at),
+    ]);
   });
 }

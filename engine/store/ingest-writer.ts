@@ -51,10 +51,7 @@ async function appendChunks(conn: DuckDBConnection, table: string, chunks: reado
 }
 
 export async function loadAppliedRanges(db: Database, stream: string): Promise<SeqRange[]> {
-  const rows = await db.query(
-    'SELECT from_seq, to_seq FROM stream_applied WHERE stream = $1 ORDER BY from_seq',
-    [stream],
-  );
+  const rows = await db.query('SELECT from_seq, to_seq FROM stream_applied WHERE stream = $1 ORDER BY from_seq', [stream]);
   return rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const);
 }
 
@@ -160,7 +157,10 @@ export function commitIncidents(
       }
       stmt.destroySync();
     }
-    await appendHits(conn, inserted.flatMap((id) => panicHits.get(id) ?? []));
+    await appendHits(
+      conn,
+      inserted.flatMap((id) => panicHits.get(id) ?? []),
+    );
     await writeAppliedRanges(conn, stream, applied);
     return inserted.length;
   });

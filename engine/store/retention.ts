@@ -42,10 +42,7 @@ export function purgeSightings(db: Database, before: number): Promise<number> {
  */
 export function purgeHits(db: Database, before: number): Promise<{ hits: number; hitAcks: number }> {
   return db.transaction(async (conn) => {
-    const acks = await conn.run(
-      `DELETE FROM hit_acks WHERE hit IN (SELECT id FROM hits WHERE emitted_at < ${BEFORE})`,
-      [BigInt(before)],
-    );
+    const acks = await conn.run(`DELETE FROM hit_acks WHERE hit IN (SELECT id FROM hits WHERE emitted_at < ${BEFORE})`, [BigInt(before)]);
     const hits = await conn.run(`DELETE FROM hits WHERE emitted_at < ${BEFORE}`, [BigInt(before)]);
     return { hits: hits.rowsChanged, hitAcks: acks.rowsChanged };
   });

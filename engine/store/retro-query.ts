@@ -8,7 +8,10 @@ import type { Database } from './database.js';
 const since = (ms: number) => BigInt(Math.floor(ms));
 
 export async function distinctPlatesSince(db: Database, fromMs: number): Promise<string[]> {
-  const rows = await db.query('SELECT DISTINCT plate FROM sightings WHERE plate IS NOT NULL AND ts >= make_timestamptz($1::BIGINT * 1000)', [since(fromMs)]);
+  const rows = await db.query(
+    'SELECT DISTINCT plate FROM sightings WHERE plate IS NOT NULL AND ts >= make_timestamptz($1::BIGINT * 1000)',
+    [since(fromMs)],
+  );
   return rows.map((r) => String(r.plate));
 }
 
@@ -20,7 +23,14 @@ export async function readsOfPlates(db: Database, plates: readonly string[], fro
     [listValue([...plates]), since(fromMs)],
   );
   return rows.map((r) => {
-    const read: DecodedRead = { ts: Number(r.ts), kind: String(r.kind), camera: String(r.camera), plate: String(r.plate), seq: Number(r.seq), index: Number(r.idx) };
+    const read: DecodedRead = {
+      ts: Number(r.ts),
+      kind: String(r.kind),
+      camera: String(r.camera),
+      plate: String(r.plate),
+      seq: Number(r.seq),
+      index: Number(r.idx),
+    };
     if (r.conf !== null) read.conf = Number(r.conf);
     if (r.lat !== null && r.lon !== null) {
       read.lat = Number(r.lat);

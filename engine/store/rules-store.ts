@@ -125,7 +125,10 @@ export function upsertEntries(
     if (fuzzyHitRate !== undefined) await conn.run('UPDATE watchlists SET fuzzy_hit_rate = $2 WHERE id = $1', [watchlist, fuzzyHitRate]);
     await conn.run('CREATE TEMP TABLE IF NOT EXISTS entry_keys_in (key VARCHAR)');
     await conn.run('DELETE FROM entry_keys_in');
-    await appendKeys(conn, entries.map((e) => e.key));
+    await appendKeys(
+      conn,
+      entries.map((e) => e.key),
+    );
     await conn.run('DELETE FROM watchlist_entries WHERE watchlist = $1 AND key IN (SELECT key FROM entry_keys_in)', [watchlist]);
     const a = await conn.createAppender('watchlist_entries');
     for (const e of entries) {

@@ -29,8 +29,7 @@ export async function trafficCounts(db: Database, q: TrafficQuery): Promise<Traf
   if (q.groupBy === 'area' && q.bucket === 'minute') {
     throw badInput('querystring.bucket=minute needs groupBy=camera (areas are counted per hour)');
   }
-  const [table, keyCol, timeCol] =
-    q.groupBy === 'camera' ? ['agg_camera_minute', 'camera', 'minute'] : ['agg_area_hour', 'area', 'hour'];
+  const [table, keyCol, timeCol] = q.groupBy === 'camera' ? ['agg_camera_minute', 'camera', 'minute'] : ['agg_area_hour', 'area', 'hour'];
   // The bucket word and the table names come from closed enums above, never from the request text.
   const rows = await db.query(
     `SELECT ${keyCol} AS key, epoch_ms(date_trunc('${q.bucket}', ${timeCol})) AS bucket, kind, sum(count)::BIGINT AS count

@@ -85,7 +85,7 @@ export class Zipf {
     if (!(n >= 1)) throw new Error(`Zipf: n must be at least 1, got ${n}`);
     this.cdf = new Float64Array(n);
     let sum = 0;
-    for (let k = 0; k < n; k++) this.cdf[k] = sum += 1 / Math.pow(k + 1, s);
+    for (let k = 0; k < n; k++) this.cdf[k] = sum += 1 / (k + 1) ** s;
     for (let k = 0; k < n; k++) this.cdf[k] /= sum;
   }
 

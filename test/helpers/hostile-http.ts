@@ -18,7 +18,26 @@ const SQL = [
   "x'::VARCHAR); SELECT 1; --",
 ];
 
-const NUMBERS = ['1e308', '1e309', '18446744073709551616', '9007199254740993', '-0', '0', '-1', '2147483648', 'NaN', '-Infinity', '0x10', '1_000', '1,5', '1.5', ' 5', '١٢٣', '１２３', '1e-400'];
+const NUMBERS = [
+  '1e308',
+  '1e309',
+  '18446744073709551616',
+  '9007199254740993',
+  '-0',
+  '0',
+  '-1',
+  '2147483648',
+  'NaN',
+  '-Infinity',
+  '0x10',
+  '1_000',
+  '1,5',
+  '1.5',
+  ' 5',
+  '١٢٣',
+  '１２３',
+  '1e-400',
+];
 
 const DATES = [
   '2026-13-45',
@@ -35,7 +54,15 @@ const DATES = [
   '2026-11-28\u00a0',
 ];
 
-const PATHS = ['../../etc/passwd', '..\\..\\windows\\win.ini', '/etc/passwd', 'a\u0000b', 'file:///etc/passwd', '\\\\server\\share', '....//....//'];
+const PATHS = [
+  '../../etc/passwd',
+  '..\\..\\windows\\win.ini',
+  '/etc/passwd',
+  'a\u0000b',
+  'file:///etc/passwd',
+  '\\\\server\\share',
+  '....//....//',
+];
 
 const TEXT = [
   '',
@@ -100,7 +127,16 @@ export function describeUrlValue(v: UrlValue): string {
 
 /** Raw JSON texts for one body field: any JSON value, and some only raw JSON can say. */
 export function jsonValues(): string[] {
-  const strings = [...SQL, ...DATES, ...PATHS, ...TEXT.filter((t) => t.length < 1000), 'x'.repeat(100_000), '\ud800', 'a\udc00b', '\u0000'].map((t) => JSON.stringify(t));
+  const strings = [
+    ...SQL,
+    ...DATES,
+    ...PATHS,
+    ...TEXT.filter((t) => t.length < 1000),
+    'x'.repeat(100_000),
+    '\ud800',
+    'a\udc00b',
+    '\u0000',
+  ].map((t) => JSON.stringify(t));
   return [
     ...strings,
     '"\\ud800"', // a lone surrogate written as an escape
@@ -116,9 +152,9 @@ export function jsonValues(): string[] {
     '0.5',
     '1e-320',
     '2147483648',
-      'false',
+    'false',
     'null',
-      '[[]]',
+    '[[]]',
     '{}',
     '{"$ne": null}',
     '{"__proto__": {"polluted": 1}}',

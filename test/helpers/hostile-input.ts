@@ -42,7 +42,20 @@ export interface FuzzMessage {
 
 const DAY = 86_400_000;
 const LONE = ['\ud800', '\udfff', 'a\udc00b', 'x\ud83d'];
-const ODD_TEXT = ['Ташкент', '🚓🚨', 'e\u0301', '\u202eevil', 'zero\u200bwidth', 'nul\u0000byte', '﷽', '１２３', '٣٤٥', '\ud83d\ude00', "' OR 1=1 --", '"; DROP TABLE sightings; --'];
+const ODD_TEXT = [
+  'Ташкент',
+  '🚓🚨',
+  'e\u0301',
+  '\u202eevil',
+  'zero\u200bwidth',
+  'nul\u0000byte',
+  '﷽',
+  '１２３',
+  '٣٤٥',
+  '\ud83d\ude00',
+  "' OR 1=1 --",
+  '"; DROP TABLE sightings; --',
+];
 const HUGE = 100 * 1024;
 
 /** A MessagePack array of already-encoded elements: the batch's bytes are its records' bytes. */
@@ -114,10 +127,18 @@ export class HostileInput {
     const r = this.rnd;
     // Within the last 29 days (sightings' retention is 30) and up to 23 h ahead (24 h is refused).
     const ts = r.chance(0.9) ? this.now - r.int(0, 3_600_000) : r.pick([this.now - 29 * DAY, this.now + 23 * 3_600_000]);
-    const kind = r.weighted<string>([['plate', 4], ['vehicle', 3], ['person', 2], ['face', 1], ['bicycle', 1], [r.pick(ODD_TEXT).slice(0, 32) || 'x', 0.5]]);
+    const kind = r.weighted<string>([
+      ['plate', 4],
+      ['vehicle', 3],
+      ['person', 2],
+      ['face', 1],
+      ['bicycle', 1],
+      [r.pick(ODD_TEXT).slice(0, 32) || 'x', 0.5],
+    ]);
     const read: Record<string, unknown> = { ts, kind, id };
     if (kind === 'plate' || r.chance(0.1)) read.plate = r.pick(['01 A 123 BC', '10123ABC', 'ав-12', 'x1', '01-А-777-ВС', 'ab  cd  12']);
-    if (kind === 'face') read.embedding = r.chance(0.5) ? new Uint8Array(Float32Array.from([0.1, 0.2, 0.3, 0.4]).buffer) : [0.5, -0.5, 1e-30, 3e38];
+    if (kind === 'face')
+      read.embedding = r.chance(0.5) ? new Uint8Array(Float32Array.from([0.1, 0.2, 0.3, 0.4]).buffer) : [0.5, -0.5, 1e-30, 3e38];
     if (r.chance(0.3)) read.conf = r.pick([0, 1, 0.5, -0]);
     if (r.chance(0.2)) Object.assign(read, { lat: r.uniform(-90, 90), lon: r.pick([-180, 180, r.uniform(-180, 180)]) });
     if (r.chance(0.2)) read.camera = r.pick(ODD_TEXT.filter((t) => t.length <= 128));
@@ -149,64 +170,142 @@ export class HostileInput {
     // 100 kB strings and 10,000-level nesting are kept rare: they are big.
     if (r.chance(0.02)) {
       switch (r.int(7)) {
-        case 0: return with_({ kind: 'k'.repeat(HUGE) }, 'out_of_range');
-        case 1: return with_({ kind: 'plate', plate: 'p'.repeat(HUGE) }, 'bad_plate');
-        case 2: return with_({ camera: 'c'.repeat(HUGE) }, 'out_of_range');
-        case 3: return with_({ id: 'i'.repeat(HUGE) }, 'out_of_range');
-        case 4: return with_({ attrs: { big: 'b'.repeat(HUGE) } }, 'out_of_range');
-        case 5: return { bytes: mapWithDeepValue(base(), 'attrs', 10_000, true), reason: 'out_of_range' };
-        default: return { bytes: deepArrayBytes(10_000), reason: 'not_a_map' };
+        case 0:
+          return with_({ kind: 'k'.repeat(HUGE) }, 'out_of_range');
+        case 1:
+          return with_({ kind: 'plate', plate: 'p'.repeat(HUGE) }, 'bad_plate');
+        case 2:
+          return with_({ camera: 'c'.repeat(HUGE) }, 'out_of_range');
+        case 3:
+          return with_({ id: 'i'.repeat(HUGE) }, 'out_of_range');
+        case 4:
+          return with_({ attrs: { big: 'b'.repeat(HUGE) } }, 'out_of_range');
+        case 5:
+          return { bytes: mapWithDeepValue(base(), 'attrs', 10_000, true), reason: 'out_of_range' };
+        default:
+          return { bytes: deepArrayBytes(10_000), reason: 'not_a_map' };
       }
     }
     switch (r.int(46)) {
-      case 0: return without('ts', {}, 'missing_field');
-      case 1: return with_({ ts: String(this.now) }, 'wrong_type');
-      case 2: return with_({ ts: this.now + 0.5 }, 'wrong_type');
-      case 3: return with_({ ts: NaN }, 'wrong_type');
-      case 4: return with_({ ts: Infinity }, 'wrong_type');
-      case 5: return with_({ ts: 2 ** 64 }, 'wrong_type');
-      case 6: return with_({ ts: -1 }, 'out_of_range');
-      case 7: return with_({ ts: -(2 ** 40) }, 'out_of_range');
-      case 8: return with_({ ts: this.now + 25 * 3_600_000 }, 'future_ts');
-      case 9: return with_({ ts: 8.64e15 }, 'future_ts');
-      case 10: return with_({ ts: new Uint8Array(8) }, 'wrong_type');
-      case 11: return with_({ ts: [this.now] }, 'wrong_type');
-      case 12: return with_({ ts: r.pick<unknown>([true, new Date(this.now), { ms: this.now }]) }, 'wrong_type');
-      case 13: return without('kind', {}, 'missing_field');
-      case 14: return with_({ kind: 7 }, 'wrong_type');
-      case 15: return with_({ kind: new TextEncoder().encode('plate') }, 'wrong_type');
-      case 16: return with_({ kind: '' }, 'out_of_range');
-      case 17: return with_({ kind: 'k'.repeat(33) }, 'out_of_range');
-      case 18: return with_({ kind: r.pick(LONE) }, 'wrong_type');
-      case 19: return with_({ kind: 'plate' }, 'missing_field');
-      case 20: return with_({ kind: 'plate', plate: 12345 }, 'wrong_type');
-      case 21: return with_({ kind: 'plate', plate: new Uint8Array([0x41, 0x42, 0x31]) }, 'wrong_type');
-      case 22: return with_({ kind: 'plate', plate: r.pick(['?', 'A', '', 'Ω123', 'p'.repeat(65), 'A1\u0000B2', 'AB\ud800C', '<script>', 'ABCDEFGHIJKLMNOPQ']) }, 'bad_plate');
-      case 23: return with_({ camera: 9 }, 'wrong_type');
-      case 24: return with_({ camera: '' }, 'out_of_range');
-      case 25: return with_({ camera: 'c'.repeat(129) }, 'out_of_range');
-      case 26: return with_({ camera: r.pick(LONE) }, 'wrong_type');
-      case 27: return with_({ camera: new Uint8Array([0x63]) }, 'wrong_type');
-      case 28: return with_({ id: 'i'.repeat(129) }, 'out_of_range');
-      case 29: return with_({ id: { not: 'text' } }, 'wrong_type');
-      case 30: return with_({ conf: r.pick([1.0001, -0.01, NaN, Infinity, 1e308]) }, 'out_of_range');
-      case 31: return with_({ conf: '0.9' }, 'wrong_type');
-      case 32: return with_({ lat: 41.3 }, 'missing_field');
-      case 33: return with_({ lon: 69.2 }, 'missing_field');
-      case 34: return with_({ lat: r.pick([90.0001, -91, NaN, Infinity]), lon: 0 }, 'out_of_range');
-      case 35: return with_({ lat: 0, lon: r.pick([180.5, -1e308, NaN, -Infinity]) }, 'out_of_range');
-      case 36: return with_({ lat: '41.3', lon: 69.2 }, 'wrong_type');
-      case 37: return with_({ kind: 'face' }, 'missing_field');
-      case 38: return with_({ kind: 'face', embedding: r.pick([new Uint8Array(3), new Uint8Array(0), new Uint8Array(4 * 4097), new Uint8Array(Float32Array.from([1, NaN]).buffer)]) }, 'bad_embedding');
-      case 39: return with_({ kind: 'face', embedding: r.pick<unknown[]>([[], [1, 'x'], [1, NaN], [1, 1e39], new Array(5000).fill(0.1)]) }, 'bad_embedding');
-      case 40: return with_({ kind: 'face', embedding: 'base64==' }, 'wrong_type');
-      case 41: return with_({ attrs: r.pick<unknown>([['red'], 'red', new Uint8Array(2), 5, new ExtData(3, new Uint8Array(1)), new Date()]) }, 'wrong_type');
-      case 42: return with_({ attrs: { text: r.pick(LONE) } }, 'wrong_type');
-      case 43: return with_({ attrs: { [r.pick(LONE)]: 1 } }, 'wrong_type');
+      case 0:
+        return without('ts', {}, 'missing_field');
+      case 1:
+        return with_({ ts: String(this.now) }, 'wrong_type');
+      case 2:
+        return with_({ ts: this.now + 0.5 }, 'wrong_type');
+      case 3:
+        return with_({ ts: NaN }, 'wrong_type');
+      case 4:
+        return with_({ ts: Infinity }, 'wrong_type');
+      case 5:
+        return with_({ ts: 2 ** 64 }, 'wrong_type');
+      case 6:
+        return with_({ ts: -1 }, 'out_of_range');
+      case 7:
+        return with_({ ts: -(2 ** 40) }, 'out_of_range');
+      case 8:
+        return with_({ ts: this.now + 25 * 3_600_000 }, 'future_ts');
+      case 9:
+        return with_({ ts: 8.64e15 }, 'future_ts');
+      case 10:
+        return with_({ ts: new Uint8Array(8) }, 'wrong_type');
+      case 11:
+        return with_({ ts: [this.now] }, 'wrong_type');
+      case 12:
+        return with_({ ts: r.pick<unknown>([true, new Date(this.now), { ms: this.now }]) }, 'wrong_type');
+      case 13:
+        return without('kind', {}, 'missing_field');
+      case 14:
+        return with_({ kind: 7 }, 'wrong_type');
+      case 15:
+        return with_({ kind: new TextEncoder().encode('plate') }, 'wrong_type');
+      case 16:
+        return with_({ kind: '' }, 'out_of_range');
+      case 17:
+        return with_({ kind: 'k'.repeat(33) }, 'out_of_range');
+      case 18:
+        return with_({ kind: r.pick(LONE) }, 'wrong_type');
+      case 19:
+        return with_({ kind: 'plate' }, 'missing_field');
+      case 20:
+        return with_({ kind: 'plate', plate: 12345 }, 'wrong_type');
+      case 21:
+        return with_({ kind: 'plate', plate: new Uint8Array([0x41, 0x42, 0x31]) }, 'wrong_type');
+      case 22:
+        return with_(
+          {
+            kind: 'plate',
+            plate: r.pick(['?', 'A', '', 'Ω123', 'p'.repeat(65), 'A1\u0000B2', 'AB\ud800C', '<script>', 'ABCDEFGHIJKLMNOPQ']),
+          },
+          'bad_plate',
+        );
+      case 23:
+        return with_({ camera: 9 }, 'wrong_type');
+      case 24:
+        return with_({ camera: '' }, 'out_of_range');
+      case 25:
+        return with_({ camera: 'c'.repeat(129) }, 'out_of_range');
+      case 26:
+        return with_({ camera: r.pick(LONE) }, 'wrong_type');
+      case 27:
+        return with_({ camera: new Uint8Array([0x63]) }, 'wrong_type');
+      case 28:
+        return with_({ id: 'i'.repeat(129) }, 'out_of_range');
+      case 29:
+        return with_({ id: { not: 'text' } }, 'wrong_type');
+      case 30:
+        return with_({ conf: r.pick([1.0001, -0.01, NaN, Infinity, 1e308]) }, 'out_of_range');
+      case 31:
+        return with_({ conf: '0.9' }, 'wrong_type');
+      case 32:
+        return with_({ lat: 41.3 }, 'missing_field');
+      case 33:
+        return with_({ lon: 69.2 }, 'missing_field');
+      case 34:
+        return with_({ lat: r.pick([90.0001, -91, NaN, Infinity]), lon: 0 }, 'out_of_range');
+      case 35:
+        return with_({ lat: 0, lon: r.pick([180.5, -1e308, NaN, -Infinity]) }, 'out_of_range');
+      case 36:
+        return with_({ lat: '41.3', lon: 69.2 }, 'wrong_type');
+      case 37:
+        return with_({ kind: 'face' }, 'missing_field');
+      case 38:
+        return with_(
+          {
+            kind: 'face',
+            embedding: r.pick([
+              new Uint8Array(3),
+              new Uint8Array(0),
+              new Uint8Array(4 * 4097),
+              new Uint8Array(Float32Array.from([1, NaN]).buffer),
+            ]),
+          },
+          'bad_embedding',
+        );
+      case 39:
+        return with_(
+          { kind: 'face', embedding: r.pick<unknown[]>([[], [1, 'x'], [1, NaN], [1, 1e39], new Array(5000).fill(0.1)]) },
+          'bad_embedding',
+        );
+      case 40:
+        return with_({ kind: 'face', embedding: 'base64==' }, 'wrong_type');
+      case 41:
+        return with_(
+          { attrs: r.pick<unknown>([['red'], 'red', new Uint8Array(2), 5, new ExtData(3, new Uint8Array(1)), new Date()]) },
+          'wrong_type',
+        );
+      case 42:
+        return with_({ attrs: { text: r.pick(LONE) } }, 'wrong_type');
+      case 43:
+        return with_({ attrs: { [r.pick(LONE)]: 1 } }, 'wrong_type');
       case 44:
         if (r.chance(0.2)) return { bytes: mapWithDeepValue(base(), 'attrs', 30), reason: 'wrong_type' }; // attrs an array
         return { bytes: mapWithDeepValue(base(), 'attrs', r.pick([16, 100, 1000]), true), reason: 'out_of_range' };
-      default: return { bytes: encode(r.pick<unknown>([42, 'text', null, true, new Uint8Array(4), new ExtData(1, new Uint8Array(2)), new Date()])), reason: 'not_a_map' };
+      default:
+        return {
+          bytes: encode(r.pick<unknown>([42, 'text', null, true, new Uint8Array(4), new ExtData(1, new Uint8Array(2)), new Date()])),
+          reason: 'not_a_map',
+        };
     }
   }
 
@@ -224,7 +323,14 @@ export class HostileInput {
       ['deep-map', 1],
       ['empty-batch', 1],
     ]);
-    const msg = (data: Uint8Array, reads: string[], rejects: ExpectedReject[]): FuzzMessage => ({ subject, data, reads, incident: null, rejects, label: kind });
+    const msg = (data: Uint8Array, reads: string[], rejects: ExpectedReject[]): FuzzMessage => ({
+      subject,
+      data,
+      reads,
+      incident: null,
+      rejects,
+      label: kind,
+    });
     switch (kind) {
       case 'good-map': {
         const id = `g${n}`;
@@ -312,9 +418,29 @@ export class HostileInput {
     const subject = `${this.prefix}.incident.fz${n}`;
     const json = r.chance(0.5);
     const enc = (v: unknown) => (json ? new TextEncoder().encode(JSON.stringify(v)) : encode(v));
-    const kind = r.weighted<string>([['good', 30], ['duplicate', 5], ['bad-field', 40], ['undecodable', 15], ['deep', 2]]);
-    const bad = (data: Uint8Array, reason: Reason | null): FuzzMessage => ({ subject, data, reads: [], incident: null, rejects: [{ index: null, reason, data }], label: `incident-${kind}` });
-    const good = (data: Uint8Array, id: string): FuzzMessage => ({ subject, data, reads: [], incident: id, rejects: [], label: `incident-${kind}` });
+    const kind = r.weighted<string>([
+      ['good', 30],
+      ['duplicate', 5],
+      ['bad-field', 40],
+      ['undecodable', 15],
+      ['deep', 2],
+    ]);
+    const bad = (data: Uint8Array, reason: Reason | null): FuzzMessage => ({
+      subject,
+      data,
+      reads: [],
+      incident: null,
+      rejects: [{ index: null, reason, data }],
+      label: `incident-${kind}`,
+    });
+    const good = (data: Uint8Array, id: string): FuzzMessage => ({
+      subject,
+      data,
+      reads: [],
+      incident: id,
+      rejects: [],
+      label: `incident-${kind}`,
+    });
     switch (kind) {
       case 'good': {
         const id = r.chance(0.1) ? `inc-${n}-${r.pick(ODD_TEXT)}` : `inc-${n}`;
@@ -364,31 +490,53 @@ export class HostileInput {
           return bad(enc(rec), reason);
         };
         switch (k) {
-          case 0: return dropped('id', 'missing_field');
-          case 1: return patched({ id: 17 }, 'wrong_type');
-          case 2: return patched({ id: '' }, 'out_of_range');
-          case 3: return patched({ id: 'x'.repeat(HUGE) }, 'out_of_range');
-          case 4: return patched({ id: r.pick(LONE) }, 'wrong_type');
-          case 5: return dropped('ts', 'missing_field');
-          case 6: return patched({ ts: r.pick<unknown>(['2026-01-01', 1.5, true, 2 ** 64]) }, 'wrong_type');
-          case 7: return patched({ ts: -5 }, 'out_of_range');
-          case 8: return patched({ ts: this.now + 2 * DAY }, 'future_ts');
-          case 9: return dropped('lat', 'missing_field');
-          case 10: return patched({ lat: 100 }, 'out_of_range');
+          case 0:
+            return dropped('id', 'missing_field');
+          case 1:
+            return patched({ id: 17 }, 'wrong_type');
+          case 2:
+            return patched({ id: '' }, 'out_of_range');
+          case 3:
+            return patched({ id: 'x'.repeat(HUGE) }, 'out_of_range');
+          case 4:
+            return patched({ id: r.pick(LONE) }, 'wrong_type');
+          case 5:
+            return dropped('ts', 'missing_field');
+          case 6:
+            return patched({ ts: r.pick<unknown>(['2026-01-01', 1.5, true, 2 ** 64]) }, 'wrong_type');
+          case 7:
+            return patched({ ts: -5 }, 'out_of_range');
+          case 8:
+            return patched({ ts: this.now + 2 * DAY }, 'future_ts');
+          case 9:
+            return dropped('lat', 'missing_field');
+          case 10:
+            return patched({ lat: 100 }, 'out_of_range');
           case 11:
             // JSON cannot say Infinity; a number too big for a double reads as one.
-            if (json) return bad(new TextEncoder().encode(JSON.stringify({ ...base, lon: 0 }).replace('"lon":0', '"lon":1e400')), 'out_of_range');
+            if (json)
+              return bad(new TextEncoder().encode(JSON.stringify({ ...base, lon: 0 }).replace('"lon":0', '"lon":1e400')), 'out_of_range');
             return patched({ lon: Infinity }, 'out_of_range');
-          case 12: return patched({ severity: r.pick([0, 6, -1, 1e308]) }, 'out_of_range');
-          case 13: return patched({ severity: r.pick<unknown>([2.5, '3', 'high', true]) }, 'wrong_type');
-          case 14: return patched({ source: 5 }, 'wrong_type');
-          case 15: return patched({ source: 's'.repeat(33) }, 'out_of_range');
-          case 16: return patched({ type: '' }, 'out_of_range');
-          case 17: return patched({ type: 't'.repeat(65) }, 'out_of_range');
-          case 18: return patched({ attrs: r.pick<unknown>([[1], 'text', 3]) }, 'wrong_type');
-          case 19: return patched({ attrs: { note: r.pick(LONE) } }, 'wrong_type');
-          case 20: return patched({ attrs: { note: 'n'.repeat(HUGE) } }, 'out_of_range');
-          default: return bad(enc(r.pick<unknown>([42, 'incident', null, [base]])), json ? 'undecodable' : 'not_a_map');
+          case 12:
+            return patched({ severity: r.pick([0, 6, -1, 1e308]) }, 'out_of_range');
+          case 13:
+            return patched({ severity: r.pick<unknown>([2.5, '3', 'high', true]) }, 'wrong_type');
+          case 14:
+            return patched({ source: 5 }, 'wrong_type');
+          case 15:
+            return patched({ source: 's'.repeat(33) }, 'out_of_range');
+          case 16:
+            return patched({ type: '' }, 'out_of_range');
+          case 17:
+            return patched({ type: 't'.repeat(65) }, 'out_of_range');
+          case 18:
+            return patched({ attrs: r.pick<unknown>([[1], 'text', 3]) }, 'wrong_type');
+          case 19:
+            return patched({ attrs: { note: r.pick(LONE) } }, 'wrong_type');
+          case 20:
+            return patched({ attrs: { note: 'n'.repeat(HUGE) } }, 'out_of_range');
+          default:
+            return bad(enc(r.pick<unknown>([42, 'incident', null, [base]])), json ? 'undecodable' : 'not_a_map');
         }
       }
     }

@@ -50,12 +50,29 @@ const face = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
 /** The rules the run matches against: one list of each kind and a fence around the camera. Returns the lists' ids. */
 export async function setUpRules(engine: Engine): Promise<{ plates: string; faces: string }> {
   await call(engine, 'PUT', '/api/v1/cameras', 'admin', [CAMERA]);
-  const plates = await call(engine, 'POST', '/api/v1/watchlists', 'admin', { name: 'wanted', kind: 'plate', priority: 95, legalBasis: 'warrants', cooldownSeconds: 600 });
+  const plates = await call(engine, 'POST', '/api/v1/watchlists', 'admin', {
+    name: 'wanted',
+    kind: 'plate',
+    priority: 95,
+    legalBasis: 'warrants',
+    cooldownSeconds: 600,
+  });
   await call(engine, 'POST', `/api/v1/watchlists/${plates.id}/entries`, 'admin', [{ key: '01A123BC' }, { key: '10123ABC' }]);
-  const faces = await call(engine, 'POST', '/api/v1/watchlists', 'admin', { name: 'missing', kind: 'face', priority: 60, legalBasis: 'family request', cooldownSeconds: 0 });
+  const faces = await call(engine, 'POST', '/api/v1/watchlists', 'admin', {
+    name: 'missing',
+    kind: 'face',
+    priority: 60,
+    legalBasis: 'family request',
+    cooldownSeconds: 0,
+  });
   await call(engine, 'POST', `/api/v1/watchlists/${faces.id}/entries`, 'admin', [{ key: 'p1', embedding: [1, 0, 0, 0] }]);
   await call(engine, 'POST', '/api/v1/geofences', 'admin', {
-    name: 'depot', geometry: { type: 'Circle', center: [CAMERA.lon, CAMERA.lat], radiusM: 200 }, trigger: 'inside', kinds: ['vehicle'], priority: 40, cooldownSeconds: 0,
+    name: 'depot',
+    geometry: { type: 'Circle', center: [CAMERA.lon, CAMERA.lat], radiusM: 200 },
+    trigger: 'inside',
+    kinds: ['vehicle'],
+    priority: 40,
+    cooldownSeconds: 0,
   });
   return { plates: String(plates.id), faces: String(faces.id) };
 }
@@ -73,25 +90,44 @@ export async function driveRound(engine: Engine, js: JetStreamClient, round: num
   const reads = [
     ...Array.from({ length: 3 }, (_, i) => ({ ts: now - 1500, kind: 'plate', camera: CAMERA.id, plate, id: `r${round}.p${i}` })),
     { ts: now - 800, kind: 'face', camera: CAMERA.id, embedding: face([0.9, 0.1, 0, 0]), id: `r${round}.f` },
-    ...Array.from({ length: 40 }, (_, i) => ({ ts: now - i * 10, kind: i % 2 ? 'vehicle' : 'person', camera: CAMERA.id, id: `r${round}.v${i}` })),
+    ...Array.from({ length: 40 }, (_, i) => ({
+      ts: now - i * 10,
+      kind: i % 2 ? 'vehicle' : 'person',
+      camera: CAMERA.id,
+      id: `r${round}.v${i}`,
+    })),
   ];
   // Several messages, so batches split across the pool's threads.
   for (let i = 0; i < reads.length; i += 4) await js.publish('vigil.det.gw', encode(reads.slice(i, i + 4)));
   await js.publish('vigil.det.cam-1', new Uint8Array([0xc1, 0xff])); // not MessagePack
   await js.publish('vigil.det.cam-1', encode({ kind: 'plate', plate: '01A123BC' })); // no ts
-  await js.publish('vigil.incident.panic', JSON.stringify({ id: `panic-${round}`, ts: now, lat: CAMERA.lat, lon: CAMERA.lon, source: 'panic_button', severity: 5 }));
+  await js.publish(
+    'vigil.incident.panic',
+    JSON.stringify({ id: `panic-${round}`, ts: now, lat: CAMERA.lat, lon: CAMERA.lon, source: 'panic_button', severity: 5 }),
+  );
   await js.publish('vigil.incident.burglary', JSON.stringify({ id: `bad-${round}`, ts: now })); // no position
 
-  await eventually(async () => {
-    const s = await scrape(engine);
-    const grew = (name: string, by: number, labels: Record<string, string> = {}) => total(s, name, labels) >= total(before, name, labels) + by;
-    return grew('vigil_detections_total', reads.length) && grew('vigil_hits_total', 1, { source: 'panic' }) && grew('vigil_rejected_total', 3);
-  }, 20_000, `round ${round}: reads, panic hit and rejects counted`);
+  await eventually(
+    async () => {
+      const s = await scrape(engine);
+      const grew = (name: string, by: number, labels: Record<string, string> = {}) =>
+        total(s, name, labels) >= total(before, name, labels) + by;
+      return (
+        grew('vigil_detections_total', reads.length) && grew('vigil_hits_total', 1, { source: 'panic' }) && grew('vigil_rejected_total', 3)
+      );
+    },
+    20_000,
+    `round ${round}: reads, panic hit and rejects counted`,
+  );
 
   // Dispatchers answer each new hit once; one of them changes their mind. Watchlist hits are
   // rejected in even rounds and accepted in odd ones, so over two rounds or more each list has
   // both answers and a precision strictly between 0 and 1.
-  const rows = (await call(engine, 'GET', `/api/v1/hits?limit=1000&from=2000-01-01`, 'dispatcher')).rows as Array<{ id: string; source: string; ack: unknown }>;
+  const rows = (await call(engine, 'GET', `/api/v1/hits?limit=1000&from=2000-01-01`, 'dispatcher')).rows as Array<{
+    id: string;
+    source: string;
+    ack: unknown;
+  }>;
   const fresh = rows.filter((h) => h.ack === null);
   for (const [i, h] of fresh.entries()) {
     const reject = h.source === 'watchlist' ? round % 2 === 0 : i % 3 === 0;

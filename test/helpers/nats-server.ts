@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, PrivateNatsServer } from '../../engine/nats/private-server.js';
 
-
 export { freePort };
 
 export class TestNatsServer {

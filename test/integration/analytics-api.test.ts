@@ -30,7 +30,11 @@ let nc: NatsConnection;
 
 async function get(url: string) {
   const res = await engine.api.inject({ url, headers: auth('analyst') });
-  return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('application/json') ? res.json() : res.body, type: String(res.headers['content-type']) };
+  return {
+    status: res.statusCode,
+    body: res.headers['content-type']?.toString().startsWith('application/json') ? res.json() : res.body,
+    type: String(res.headers['content-type']),
+  };
 }
 
 beforeAll(async () => {
@@ -40,9 +44,16 @@ beforeAll(async () => {
   // Chicago burglaries as incidents, noon on their day in the city's zone (Asia/Tashkent, UTC+5).
   const js = jetstream(nc);
   for (const c of chicago) {
-    await js.publish('vigil.incident.burglary', JSON.stringify({ id: c.id, ts: Date.parse(`${c.date}T07:00:00Z`), lat: c.lat, lon: c.lon, source: 'call' }));
+    await js.publish(
+      'vigil.incident.burglary',
+      JSON.stringify({ id: c.id, ts: Date.parse(`${c.date}T07:00:00Z`), lat: c.lat, lon: c.lon, source: 'call' }),
+    );
   }
-  await eventually(async () => Number((await engine.db.query('SELECT count(*) AS n FROM incidents'))[0].n) === chicago.length, 30_000, 'incidents stored');
+  await eventually(
+    async () => Number((await engine.db.query('SELECT count(*) AS n FROM incidents'))[0].n) === chicago.length,
+    30_000,
+    'incidents stored',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -157,7 +168,11 @@ describe('Columbus neighbourhoods', () => {
     const cameras = columbus.features.slice(0, 10).map((f: any) => {
       const ring = f.geometry.coordinates[0] as number[][];
       const pts = ring.slice(0, -1);
-      return { id: `cam-${f.properties.id}`, lon: pts.reduce((s, p) => s + p[0], 0) / pts.length, lat: pts.reduce((s, p) => s + p[1], 0) / pts.length };
+      return {
+        id: `cam-${f.properties.id}`,
+        lon: pts.reduce((s, p) => s + p[0], 0) / pts.length,
+        lat: pts.reduce((s, p) => s + p[1], 0) / pts.length,
+      };
     });
     const put = await engine.api.inject({ method: 'PUT', url: '/api/v1/cameras', headers: auth('admin'), payload: cameras });
     expect(put.statusCode).toBe(200);

@@ -194,7 +194,15 @@ describe('areas, cameras and traffic', () => {
   it('keeps where each plate read was made: the mobile read at its own position', async () => {
     const q = (plate: string) => `/api/v1/sightings?${new URLSearchParams({ plate, reason: 'test of placement', ...WINDOW })}`;
     expect((await get(q('01M333MM'))).rows).toEqual([
-      expect.objectContaining({ ts: iso(M + 20 * MINUTE), camera: 'cam-m', kind: 'plate', plate: '01M333MM', lat: 41.3, lon: 69.28, area: 'east' }),
+      expect.objectContaining({
+        ts: iso(M + 20 * MINUTE),
+        camera: 'cam-m',
+        kind: 'plate',
+        plate: '01M333MM',
+        lat: 41.3,
+        lon: 69.28,
+        area: 'east',
+      }),
     ]);
     expect((await get(q('01A111AA'))).rows).toEqual([
       expect.objectContaining({ ts: iso(M - 30 * MINUTE), camera: 'cam-w1', plate: '01A111AA', lat: 41.3, lon: 69.22, area: 'west' }),
@@ -229,7 +237,10 @@ describe('areas, cameras and traffic', () => {
     await publish('cam-e1', { ts: t, kind: 'person' });
     await publish('cam-m', { ts: t, kind: 'vehicle', lat: 41.285, lon: 69.29 }); // mobile, in the south
     await eventually(
-      async () => sum(await traffic({ groupBy: 'area', bucket: 'hour', area: 'north' })) + sum(await traffic({ groupBy: 'area', bucket: 'hour', area: 'south' })) === 4,
+      async () =>
+        sum(await traffic({ groupBy: 'area', bucket: 'hour', area: 'north' })) +
+          sum(await traffic({ groupBy: 'area', bucket: 'hour', area: 'south' })) ===
+        4,
       20_000,
       '4 reads in the new areas',
     );
@@ -259,7 +270,10 @@ describe('service documents', () => {
     for (const p of ['/api/v1/cameras', '/api/v1/areas', '/api/v1/analytics/traffic', '/api/v1/sightings', '/api/v1/audit']) {
       expect(paths, p).toContain(p);
     }
-    expect(paths.filter((p) => !p.startsWith('/api/v1/')), 'only API paths are documented').toEqual([]);
+    expect(
+      paths.filter((p) => !p.startsWith('/api/v1/')),
+      'only API paths are documented',
+    ).toEqual([]);
     expect(Object.keys(doc.paths['/api/v1/cameras']).sort()).toEqual(['get', 'put']);
     const trafficParams = (doc.paths['/api/v1/analytics/traffic'].get.parameters as Array<{ name: string; in: string }>).map((p) => p.name);
     expect(trafficParams).toEqual(expect.arrayContaining(['groupBy', 'bucket', 'kind', 'from', 'to']));

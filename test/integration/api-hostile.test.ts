@@ -28,7 +28,13 @@ const STREAMS = new Set(['GET /api/v1/hits/stream']);
 /** Parameters that filter rows by equality: an SQL fragment there must match nothing. */
 const FILTERS = new Set(['kind', 'camera', 'type', 'actor', 'action', 'source']);
 
-const square = (x: number, y: number, d = 0.01) => [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]];
+const square = (x: number, y: number, d = 0.01) => [
+  [x, y],
+  [x + d, y],
+  [x + d, y + d],
+  [x, y + d],
+  [x, y],
+];
 const areas = () => ({
   type: 'FeatureCollection',
   features: [0, 1, 2, 3].map((i) => ({
@@ -46,7 +52,16 @@ function baseBody(route: string): unknown {
     case 'PUT /api/v1/areas':
       return areas();
     case 'POST /api/v1/watchlists':
-      return { name: 'hostile', kind: 'plate', priority: 50, legalBasis: 'court order 7/2026', expiresAt: '2030-01-01', match: { ocrEquivalence: true, maxEdits: 1, editPriority: 30 }, alertOnRead: true, cooldownSeconds: 60 };
+      return {
+        name: 'hostile',
+        kind: 'plate',
+        priority: 50,
+        legalBasis: 'court order 7/2026',
+        expiresAt: '2030-01-01',
+        match: { ocrEquivalence: true, maxEdits: 1, editPriority: 30 },
+        alertOnRead: true,
+        cooldownSeconds: 60,
+      };
     case 'PATCH /api/v1/watchlists/:id':
       return { match: { ocrEquivalence: true, maxEdits: 0, editPriority: 40 }, force: false };
     case 'POST /api/v1/watchlists/:id/entries':
@@ -141,7 +156,8 @@ function note(o: Outcome, allowed: number[], mustName: string | null, filter: bo
   const where = `${o.route} ${o.what}`;
   if (o.status === 414) return void overlong.push(`${where}: ${o.status} ${o.body.slice(0, 160)}`);
   if (o.status >= 500) return void problems.push(`${where}: ${o.status} ${o.body.slice(0, 200)}`);
-  if (!allowed.includes(o.status)) return void problems.push(`${where}: status ${o.status} (allowed ${allowed.join(', ')}) ${o.body.slice(0, 200)}`);
+  if (!allowed.includes(o.status))
+    return void problems.push(`${where}: status ${o.status} (allowed ${allowed.join(', ')}) ${o.body.slice(0, 200)}`);
   if (o.status === 400) {
     let body: { statusCode?: unknown; error?: unknown; message?: unknown };
     try {
@@ -224,7 +240,7 @@ function bodyWith(base: unknown, path: Array<string | number>, raw: string): str
   return JSON.stringify(copy).replace(MARK, () => raw);
 }
 
-let routes: Route[] = [];
+const routes: Route[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ http: { host: '127.0.0.1', port: 0, rateLimit: { max: 0 } } });
@@ -237,21 +253,52 @@ beforeAll(async () => {
   };
   // Data for the queries to find: cameras in areas, reads, incidents (one a panic alarm: a hit).
   await call('PUT', '/api/v1/areas', areas());
-  await call('PUT', '/api/v1/cameras', [0, 1, 2, 3].map((i) => ({ id: `cam-${i}`, lat: 41.305 + Math.floor(i / 2) * 0.01, lon: 69.205 + (i % 2) * 0.01 })));
+  await call(
+    'PUT',
+    '/api/v1/cameras',
+    [0, 1, 2, 3].map((i) => ({ id: `cam-${i}`, lat: 41.305 + Math.floor(i / 2) * 0.01, lon: 69.205 + (i % 2) * 0.01 })),
+  );
   fx.plateList = (await call('POST', '/api/v1/watchlists', { name: 'wanted', kind: 'plate', priority: 90, legalBasis: 'warrant 1' })).id;
   await call('POST', `/api/v1/watchlists/${fx.plateList}/entries`, [{ key: '01A123BC' }]);
   fx.faceList = (await call('POST', '/api/v1/watchlists', { name: 'faces', kind: 'face', priority: 60, legalBasis: 'warrant 2' })).id;
   await call('POST', `/api/v1/watchlists/${fx.faceList}/entries`, [{ key: 'p1', embedding: [1, 0, 0, 0] }]);
-  fx.fence = (await call('POST', '/api/v1/geofences', { name: 'depot', geometry: { type: 'Circle', center: [69.205, 41.305], radiusM: 300 }, trigger: 'inside', priority: 40 })).id;
+  fx.fence = (
+    await call('POST', '/api/v1/geofences', {
+      name: 'depot',
+      geometry: { type: 'Circle', center: [69.205, 41.305], radiusM: 300 },
+      trigger: 'inside',
+      priority: 40,
+    })
+  ).id;
   const now = Date.now();
   for (let i = 0; i < 40; i++) {
-    await stack.js.publish(`vigil.det.cam-${i % 4}`, encode({ ts: now - i * 60_000, kind: i % 3 ? 'vehicle' : 'plate', plate: i % 3 ? undefined : '01A123BC', id: `r${i}` }));
-    await stack.js.publish(`vigil.incident.burglary`, JSON.stringify({ id: `i${i}`, ts: now - i * 3_600_000, lat: 41.305 + (i % 4) * 0.005, lon: 69.205 + (i % 3) * 0.005, source: i === 0 ? 'panic_button' : 'call', severity: 1 + (i % 5) }));
+    await stack.js.publish(
+      `vigil.det.cam-${i % 4}`,
+      encode({ ts: now - i * 60_000, kind: i % 3 ? 'vehicle' : 'plate', plate: i % 3 ? undefined : '01A123BC', id: `r${i}` }),
+    );
+    await stack.js.publish(
+      `vigil.incident.burglary`,
+      JSON.stringify({
+        id: `i${i}`,
+        ts: now - i * 3_600_000,
+        lat: 41.305 + (i % 4) * 0.005,
+        lon: 69.205 + (i % 3) * 0.005,
+        source: i === 0 ? 'panic_button' : 'call',
+        severity: 1 + (i % 5),
+      }),
+    );
   }
-  await eventually(async () => {
-    const [r] = await stack.engine.db.query('SELECT (SELECT count(*) FROM sightings) AS s, (SELECT count(*) FROM incidents) AS i, (SELECT min(id) FROM hits WHERE id = $1) AS h', ['p.i0']);
-    return Number(r.s) === 40 && Number(r.i) === 40 && r.h !== null;
-  }, 20_000, 'fixtures stored');
+  await eventually(
+    async () => {
+      const [r] = await stack.engine.db.query(
+        'SELECT (SELECT count(*) FROM sightings) AS s, (SELECT count(*) FROM incidents) AS i, (SELECT min(id) FROM hits WHERE id = $1) AS h',
+        ['p.i0'],
+      );
+      return Number(r.s) === 40 && Number(r.i) === 40 && r.h !== null;
+    },
+    20_000,
+    'fixtures stored',
+  );
   fx.hit = 'p.i0';
 
   // Every route of the table, with its parameters and body from the OpenAPI document.
@@ -324,7 +371,9 @@ async function hostileBodies(selected: Route[]): Promise<void> {
     for (const path of leaves(base)) {
       const field = path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
       for (const raw of jsonValues()) {
-        const o = await send(route, url, `body${field}=${raw.length > 40 ? `${raw.slice(0, 37)}…` : raw}`, { payload: bodyWith(base, path, raw) });
+        const o = await send(route, url, `body${field}=${raw.length > 40 ? `${raw.slice(0, 37)}…` : raw}`, {
+          payload: bodyWith(base, path, raw),
+        });
         note(o, [200, 201, 400], null, false);
       }
     }
@@ -340,7 +389,10 @@ function expectNoProblems(): void {
   // One line per route and kind of problem, with a count and the first case.
   const groups = new Map<string, { n: number; first: string }>();
   for (const p of problems) {
-    const key = p.replace(/ (query|path|body)[ .\[][^:]*:/, ' $1 …:').replace(/\d+ (rows|ms)/, 'N $1').slice(0, 120);
+    const key = p
+      .replace(/ (query|path|body)[ .[][^:]*:/, ' $1 …:')
+      .replace(/\d+ (rows|ms)/, 'N $1')
+      .slice(0, 120);
     const g = groups.get(key) ?? { n: 0, first: p };
     g.n++;
     groups.set(key, g);
@@ -378,7 +430,9 @@ it('answers the widest windows at once: 1970 to 9999 on every route that takes f
 }, 60_000);
 
 it('leaves the store intact: no table dropped, no read or incident changed', async () => {
-  const [r] = await stack.engine.db.query('SELECT (SELECT count(*) FROM sightings) AS s, (SELECT count(*) FROM incidents) AS i, (SELECT count(*) FROM hits) AS h');
+  const [r] = await stack.engine.db.query(
+    'SELECT (SELECT count(*) FROM sightings) AS s, (SELECT count(*) FROM incidents) AS i, (SELECT count(*) FROM hits) AS h',
+  );
   expect(Number(r.s)).toBe(40);
   expect(Number(r.i)).toBe(40);
   expect(Number(r.h)).toBeGreaterThanOrEqual(1);

@@ -28,7 +28,7 @@ interface BadCase {
   names: string | string[];
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -38,7 +38,7 @@ async function expectBadRequest(request: InjectOptions, names: string | string[]
   expect(res.statusCode, res.body.slice(0, 300)).toBe(400);
   const body = res.json();
   expect(body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
-  const alternatives = (Array.isArray(names) ? names : [names]).map(escape).join('|');
+  const alternatives = (Array.isArray(names) ? names : [names]).map(escapeRegExp).join('|');
   expect(body.message).toMatch(new RegExp(`(^|[^A-Za-z0-9_])(${alternatives})($|[^A-Za-z0-9_])`));
   return body.message as string;
 }
@@ -107,7 +107,11 @@ describe('GET /api/v1/analytics/traffic', () => {
   it('the store is untouched by the SQL in a parameter, and quotes in well-formed values are only data', async () => {
     await expectBadRequest(traffic({ from: "2026-01-01'; DROP TABLE sightings;--" }), 'from');
     expect(await engine.db.query('SELECT count(*) AS n FROM sightings')).toHaveLength(1);
-    const hostile: Array<Record<string, string>> = [{ kind: "' OR 1=1--" }, { camera: "x' OR '1'='1" }, { groupBy: 'area', area: "a'); DROP TABLE areas;--" }];
+    const hostile: Array<Record<string, string>> = [
+      { kind: "' OR 1=1--" },
+      { camera: "x' OR '1'='1" },
+      { groupBy: 'area', area: "a'); DROP TABLE areas;--" },
+    ];
     for (const params of hostile) {
       const res = await engine.api.inject(traffic(params));
       expect(res.statusCode, res.body).toBe(200);
@@ -150,7 +154,11 @@ describe('GET /api/v1/sightings', () => {
     { what: 'plate too long', request: sightings({ plate: 'A'.repeat(65), reason: REASON }), names: 'plate' },
     { what: 'plate with SQL', request: sightings({ plate: "01A123BC' OR '1'='1", reason: REASON }), names: 'plate' },
     { what: 'plate with a statement', request: sightings({ plate: '01A123BC; DROP TABLE sightings;--', reason: REASON }), names: 'plate' },
-    { what: 'plate with a NUL byte', request: asAnalyst(`/api/v1/sightings?plate=01A%00123&reason=${encodeURIComponent(REASON)}`), names: 'plate' },
+    {
+      what: 'plate with a NUL byte',
+      request: asAnalyst(`/api/v1/sightings?plate=01A%00123&reason=${encodeURIComponent(REASON)}`),
+      names: 'plate',
+    },
     { what: 'reason too short', request: sightings({ plate: '01A123BC', reason: 'ab' }), names: 'reason' },
     { what: 'reason only blanks', request: sightings({ plate: '01A123BC', reason: '      ' }), names: 'reason' },
     { what: 'reason empty', request: sightings({ plate: '01A123BC', reason: '' }), names: 'reason' },
@@ -202,7 +210,11 @@ describe('PUT /api/v1/cameras', () => {
   const cam = { id: 'cam-1', lat: 41.3, lon: 69.25 };
   const cases: BadCase[] = [
     { what: 'lat 91', request: put('/api/v1/cameras', [{ ...cam, lat: 91 }]), names: 'lat' },
-    { what: 'lat -90.5 in the second camera', request: put('/api/v1/cameras', [cam, { ...cam, id: 'cam-2', lat: -90.5 }]), names: 'body[1].lat' },
+    {
+      what: 'lat -90.5 in the second camera',
+      request: put('/api/v1/cameras', [cam, { ...cam, id: 'cam-2', lat: -90.5 }]),
+      names: 'body[1].lat',
+    },
     { what: 'lon 181', request: put('/api/v1/cameras', [{ ...cam, lon: 181 }]), names: 'lon' },
     { what: 'lat a word', request: put('/api/v1/cameras', [{ ...cam, lat: 'north' }]), names: 'lat' },
     { what: 'lat null', request: put('/api/v1/cameras', [{ ...cam, lat: null }]), names: 'lat' },
@@ -226,13 +238,21 @@ describe('PUT /api/v1/cameras', () => {
   });
 
   it('a valid upload is accepted (the control for the refusals above)', async () => {
-    const res = await engine.api.inject(put('/api/v1/cameras', [{ id: 'cam-valid', lat: 41.3, lon: 69.25, kind: 'fixed', attrs: { note: "it's fine" } }]));
+    const res = await engine.api.inject(
+      put('/api/v1/cameras', [{ id: 'cam-valid', lat: 41.3, lon: 69.25, kind: 'fixed', attrs: { note: "it's fine" } }]),
+    );
     expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
     expect(res.json()).toEqual({ upserted: 1 });
   });
 
   it('a refused upload changes nothing', async () => {
-    await expectBadRequest(put('/api/v1/cameras', [{ id: 'cam-ok', lat: 41.3, lon: 69.25 }, { id: 'cam-bad', lat: 100, lon: 69.25 }]), 'lat');
+    await expectBadRequest(
+      put('/api/v1/cameras', [
+        { id: 'cam-ok', lat: 41.3, lon: 69.25 },
+        { id: 'cam-bad', lat: 100, lon: 69.25 },
+      ]),
+      'lat',
+    );
     const res = await engine.api.inject(asAnalyst('/api/v1/cameras'));
     expect(res.json().rows.map((r: { id: string }) => r.id)).not.toContain('cam-ok');
   });
@@ -275,31 +295,88 @@ describe('PUT /api/v1/areas', () => {
     { what: 'an array', request: put('/api/v1/areas', [feature('a')]), names: 'body' },
     { what: 'features missing', request: put('/api/v1/areas', { type: 'FeatureCollection' }), names: 'features' },
     { what: 'features not an array', request: put('/api/v1/areas', { type: 'FeatureCollection', features: {} }), names: 'features' },
-    { what: 'a feature without properties.id', request: put('/api/v1/areas', fc({ ...feature('a'), properties: { name: 'x' } })), names: 'properties.id' },
-    { what: 'a feature with properties null', request: put('/api/v1/areas', fc({ ...feature('a'), properties: null })), names: 'properties.id' },
+    {
+      what: 'a feature without properties.id',
+      request: put('/api/v1/areas', fc({ ...feature('a'), properties: { name: 'x' } })),
+      names: 'properties.id',
+    },
+    {
+      what: 'a feature with properties null',
+      request: put('/api/v1/areas', fc({ ...feature('a'), properties: null })),
+      names: 'properties.id',
+    },
     { what: 'properties.id an object', request: put('/api/v1/areas', fc(feature({ x: 1 }))), names: 'properties.id' },
     { what: 'properties.id empty', request: put('/api/v1/areas', fc(feature(''))), names: 'properties.id' },
     {
       what: 'an unclosed ring',
-      request: put('/api/v1/areas', fc(feature('a', { type: 'Polygon', coordinates: [square(69.2, 41.3).slice(0, 4).concat([[69.2, 41.305]])] }))),
+      request: put(
+        '/api/v1/areas',
+        fc(
+          feature('a', {
+            type: 'Polygon',
+            coordinates: [
+              square(69.2, 41.3)
+                .slice(0, 4)
+                .concat([[69.2, 41.305]]),
+            ],
+          }),
+        ),
+      ),
       names: 'geometry.coordinates[0]',
     },
     {
       what: 'a ring of three positions',
-      request: put('/api/v1/areas', fc(feature('a', { type: 'Polygon', coordinates: [[[69.2, 41.3], [69.3, 41.3], [69.2, 41.3]]] }))),
+      request: put(
+        '/api/v1/areas',
+        fc(
+          feature('a', {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [69.2, 41.3],
+                [69.3, 41.3],
+                [69.2, 41.3],
+              ],
+            ],
+          }),
+        ),
+      ),
       names: 'geometry.coordinates[0]',
     },
     {
       what: 'a position of strings',
-      request: put('/api/v1/areas', fc(feature('a', { type: 'Polygon', coordinates: [[['69.2', '41.3'], [69.3, 41.3], [69.3, 41.4], [69.2, 41.3]]] }))),
+      request: put(
+        '/api/v1/areas',
+        fc(
+          feature('a', {
+            type: 'Polygon',
+            coordinates: [
+              [
+                ['69.2', '41.3'],
+                [69.3, 41.3],
+                [69.3, 41.4],
+                [69.2, 41.3],
+              ],
+            ],
+          }),
+        ),
+      ),
       names: 'geometry.coordinates[0][0]',
     },
     { what: 'duplicate ids', request: put('/api/v1/areas', fc(feature('a'), feature('b'), feature('a'))), names: 'properties.id' },
     { what: 'duplicate ids as number and string', request: put('/api/v1/areas', fc(feature(7), feature('7'))), names: 'properties.id' },
-    { what: 'geometry Point', request: put('/api/v1/areas', fc(feature('a', { type: 'Point', coordinates: [69.2, 41.3] }))), names: 'geometry.type' },
+    {
+      what: 'geometry Point',
+      request: put('/api/v1/areas', fc(feature('a', { type: 'Point', coordinates: [69.2, 41.3] }))),
+      names: 'geometry.type',
+    },
     { what: 'geometry null', request: put('/api/v1/areas', fc(feature('a', null))), names: 'geometry' },
     { what: 'geometry missing', request: put('/api/v1/areas', fc({ type: 'Feature', properties: { id: 'a' } })), names: 'geometry' },
-    { what: 'an empty MultiPolygon', request: put('/api/v1/areas', fc(feature('a', { type: 'MultiPolygon', coordinates: [] }))), names: 'geometry.coordinates' },
+    {
+      what: 'an empty MultiPolygon',
+      request: put('/api/v1/areas', fc(feature('a', { type: 'MultiPolygon', coordinates: [] }))),
+      names: 'geometry.coordinates',
+    },
     { what: 'a feature of another type', request: put('/api/v1/areas', fc({ ...feature('a'), type: 'Area' })), names: 'type' },
   ];
   it.each(cases)('$what → 400 naming the parameter', async ({ request, names }) => {
@@ -307,20 +384,27 @@ describe('PUT /api/v1/areas', () => {
   });
 
   it('names the feature at fault', async () => {
-    const message = await expectBadRequest(put('/api/v1/areas', fc(feature('a'), feature('b', { type: 'Point', coordinates: [0, 0] }))), 'geometry.type');
+    const message = await expectBadRequest(
+      put('/api/v1/areas', fc(feature('a'), feature('b', { type: 'Point', coordinates: [0, 0] }))),
+      'geometry.type',
+    );
     expect(message).toContain('features[1]');
   });
 
   it('a refused upload leaves the areas as they were', async () => {
     const ok = await engine.api.inject(put('/api/v1/areas', fc(feature('keep'))));
     expect(ok.statusCode, ok.body).toBe(200);
-    await expectBadRequest(put('/api/v1/areas', fc(feature('new'), feature('broken', { type: 'Point', coordinates: [0, 0] }))), 'geometry.type');
+    await expectBadRequest(
+      put('/api/v1/areas', fc(feature('new'), feature('broken', { type: 'Point', coordinates: [0, 0] }))),
+      'geometry.type',
+    );
     const res = await engine.api.inject(asAnalyst('/api/v1/areas'));
     expect(res.json().rows.map((r: { id: string }) => r.id)).toEqual(['keep']);
   });
 
   it('non-finite coordinates are 400, never 500', async () => {
-    const raw = '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Polygon","coordinates":[[[1e400,0],[1,0],[1,1],[1e400,0]]]}}]}';
+    const raw =
+      '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Polygon","coordinates":[[[1e400,0],[1,0],[1,1],[1e400,0]]]}}]}';
     const res = await engine.api.inject(put('/api/v1/areas', raw));
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().message).toMatch(/coordinates/);

@@ -30,9 +30,21 @@ afterAll(async () => {
 
 it('counts every one-read message of a simulated city', async () => {
   const city = buildCity({ seed: 3, cameras: 2000 });
-  const stats = await runSimulation({ nc, prefix: 'vigil', city, seed: 3, rate: 15_000, durationSeconds: 6, batch: 1, jetstream: true, incidentsPerMinute: 0 });
+  const stats = await runSimulation({
+    nc,
+    prefix: 'vigil',
+    city,
+    seed: 3,
+    rate: 15_000,
+    durationSeconds: 6,
+    batch: 1,
+    jetstream: true,
+    incidentsPerMinute: 0,
+  });
   const total = async () =>
-    ((await engine.request('GET', '/api/v1/analytics/traffic?bucket=day&from=2000-01-01', 'analyst')).rows as Array<{ count: number }>).reduce((s, r) => s + r.count, 0);
+    (
+      (await engine.request('GET', '/api/v1/analytics/traffic?bucket=day&from=2000-01-01', 'analyst')).rows as Array<{ count: number }>
+    ).reduce((s, r) => s + r.count, 0);
   await eventually(async () => (await total()) >= stats.reads, 60_000, `${stats.reads} reads counted`);
   expect(await total()).toBe(stats.reads);
 }, 120_000);

@@ -30,8 +30,19 @@ const FAULT = { VIGIL_FAULT_COMMIT_DELAY_MS: '150' };
 it('sends each hit exactly once across three kill -9 during a hit-heavy stream', async () => {
   engine.start(FAULT);
   await eventually(() => engine.ready(), 30_000, 'engine ready');
-  const list = await engine.request('POST', '/api/v1/watchlists', 'admin', { name: 'wanted', kind: 'plate', priority: 80, legalBasis: 'test warrant', cooldownSeconds: 0 });
-  await engine.request('POST', `/api/v1/watchlists/${list.id}/entries`, 'admin', LISTED.map((key) => ({ key })));
+  const list = await engine.request('POST', '/api/v1/watchlists', 'admin', {
+    name: 'wanted',
+    kind: 'plate',
+    priority: 80,
+    legalBasis: 'test warrant',
+    cooldownSeconds: 0,
+  });
+  await engine.request(
+    'POST',
+    `/api/v1/watchlists/${list.id}/entries`,
+    'admin',
+    LISTED.map((key) => ({ key })),
+  );
 
   // Every other read is a listed plate: one hit each; the others are plates far from the list.
   let expectedHits = 0;
@@ -66,7 +77,11 @@ it('sends each hit exactly once across three kill -9 during a hit-heavy stream',
   expect(accepted.messages).toBeGreaterThan(200);
 
   const jsm = await jetstreamManager(nc);
-  await eventually(async () => (await jsm.streams.info('VIGIL_HITS')).state.messages >= expectedHits, 60_000, `${expectedHits} hits on NATS`);
+  await eventually(
+    async () => (await jsm.streams.info('VIGIL_HITS')).state.messages >= expectedHits,
+    60_000,
+    `${expectedHits} hits on NATS`,
+  );
   await new Promise((r) => setTimeout(r, 1000));
 
   const ids: string[] = [];

@@ -15,7 +15,9 @@ let nc: NatsConnection;
 let engine: EngineProcess;
 
 async function totalReads(): Promise<number> {
-  const rows = (await engine.request('GET', '/api/v1/analytics/traffic?bucket=day&from=2000-01-01', 'analyst')).rows as Array<{ count: number }>;
+  const rows = (await engine.request('GET', '/api/v1/analytics/traffic?bucket=day&from=2000-01-01', 'analyst')).rows as Array<{
+    count: number;
+  }>;
   return rows.reduce((s, r) => s + r.count, 0);
 }
 

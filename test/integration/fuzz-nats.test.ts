@@ -113,7 +113,10 @@ it('survives hostile detections and incidents: every bad one in the DLQ, the goo
   // Done when every record was either counted or rejected (a wrong verdict shows below).
   const outcomes = expected.size + goodReads.size + goodIncidents.size + duplicateIncidents;
   const counted = (s: Awaited<ReturnType<typeof scrape>>) =>
-    total(s, 'vigil_rejected_total') + total(s, 'vigil_detections_total') + total(s, 'vigil_incidents_total') + total(s, 'vigil_incidents_duplicate_total');
+    total(s, 'vigil_rejected_total') +
+    total(s, 'vigil_detections_total') +
+    total(s, 'vigil_incidents_total') +
+    total(s, 'vigil_incidents_duplicate_total');
   await eventually(
     async () => counted(await scrape(stack.engine)) >= outcomes,
     60_000,
@@ -132,9 +135,16 @@ it('survives hostile detections and incidents: every bad one in the DLQ, the goo
   const ready = await stack.engine.api.inject({ url: '/readyz' });
   expect(ready.statusCode, ready.body).toBe(200);
   const jsm = await jetstreamManager(stack.nc);
-  for (const [stream, durable] of [['VIGIL_DET', 'vigil-det'], ['VIGIL_INC', 'vigil-inc']]) {
+  for (const [stream, durable] of [
+    ['VIGIL_DET', 'vigil-det'],
+    ['VIGIL_INC', 'vigil-inc'],
+  ]) {
     const last = (await jsm.streams.info(stream)).state.last_seq;
-    await eventually(async () => (await jsm.consumers.info(stream, durable)).ack_floor.stream_seq === last, 10_000, `${durable} acknowledged up to ${last}`);
+    await eventually(
+      async () => (await jsm.consumers.info(stream, durable)).ack_floor.stream_seq === last,
+      10_000,
+      `${durable} acknowledged up to ${last}`,
+    );
   }
 
   // The DLQ holds exactly the expected rejects, each with its reason, subject, index and bytes.
@@ -175,11 +185,15 @@ it('survives hostile detections and incidents: every bad one in the DLQ, the goo
   const db = stack.engine.db;
   const detSeq = new Map<number, FuzzMessage>();
   messages.forEach((m, i) => m.subject.startsWith(`${PREFIX}.det.`) && detSeq.set(seqs[i], m));
-  const extra = await db.query('SELECT seq, idx, read_id, kind, camera FROM sightings WHERE read_id IS NULL OR NOT starts_with(read_id, \'g\') LIMIT 10');
+  const extra = await db.query(
+    "SELECT seq, idx, read_id, kind, camera FROM sightings WHERE read_id IS NULL OR NOT starts_with(read_id, 'g') LIMIT 10",
+  );
   expect(
     extra.map((r) => {
       const m = detSeq.get(Number(r.seq));
-      return `${m?.label} ${m?.subject}[${r.idx}] stored as ${r.kind}/${r.camera}: ${Buffer.from(m?.data ?? []).toString('hex').slice(0, 200)}`;
+      return `${m?.label} ${m?.subject}[${r.idx}] stored as ${r.kind}/${r.camera}: ${Buffer.from(m?.data ?? [])
+        .toString('hex')
+        .slice(0, 200)}`;
     }),
     `records stored that should have been rejected (${why})`,
   ).toEqual([]);
@@ -188,7 +202,12 @@ it('survives hostile detections and incidents: every bad one in the DLQ, the goo
   const byRead = new Map(messages.flatMap((m) => m.reads.map((id) => [id, m] as const)));
   const missing = [...goodReads].filter((id) => !stored.has(id));
   expect(
-    missing.slice(0, 5).map((id) => `${id} of ${byRead.get(id)?.label} ${byRead.get(id)?.subject}: ${Buffer.from(byRead.get(id)?.data ?? []).toString('hex').slice(0, 300)}`),
+    missing.slice(0, 5).map(
+      (id) =>
+        `${id} of ${byRead.get(id)?.label} ${byRead.get(id)?.subject}: ${Buffer.from(byRead.get(id)?.data ?? [])
+          .toString('hex')
+          .slice(0, 300)}`,
+    ),
     `${missing.length} good reads not stored (${why})`,
   ).toEqual([]);
   expect(readIds.length, why).toBe(goodReads.size);
@@ -216,7 +235,11 @@ it('files a bad message as big as the broker allows (its DLQ copy carries header
   const big = new Uint8Array(stack.nc.info!.max_payload - 64).fill(0xc1);
   await stack.js.publish(`${PREFIX}.det.big`, big, { msgID: 'big-det' });
   await stack.js.publish(`${PREFIX}.incident.big`, big, { msgID: 'big-incident' });
-  await eventually(async () => total(await scrape(stack.engine), 'vigil_rejected_total') >= before + 2, 10_000, 'both filed in the DLQ').catch(async (err) => {
+  await eventually(
+    async () => total(await scrape(stack.engine), 'vigil_rejected_total') >= before + 2,
+    10_000,
+    'both filed in the DLQ',
+  ).catch(async (err) => {
     throw new Error(`${(err as Error).message}; readyz ${(await stack.engine.api.inject({ url: '/readyz' })).body}`);
   });
   expect((await stack.engine.api.inject({ url: '/readyz' })).statusCode).toBe(200);

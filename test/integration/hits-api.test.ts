@@ -64,7 +64,10 @@ async function sseEvents(lastEventId: string | null, count: number, during: () =
     }
   })();
   await during();
-  await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${events.length} of ${count} events`)), 15_000))]);
+  await Promise.race([
+    reading,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${events.length} of ${count} events`)), 15_000)),
+  ]);
   abort.abort();
   return events;
 }
@@ -74,7 +77,15 @@ beforeAll(async () => {
   engine = await Engine.start(testConfig(nats.url), createLogger(process.env.VIGIL_TEST_LOG ?? 'silent'));
   nc = await connect({ servers: nats.url });
   js = jetstream(nc);
-  listId = (await admin('POST', '/api/v1/watchlists', { name: 'stolen cars', kind: 'plate', priority: 75, legalBasis: 'theft reports register', cooldownSeconds: 0 })).id;
+  listId = (
+    await admin('POST', '/api/v1/watchlists', {
+      name: 'stolen cars',
+      kind: 'plate',
+      priority: 75,
+      legalBasis: 'theft reports register',
+      cooldownSeconds: 0,
+    })
+  ).id;
   await admin('POST', `/api/v1/watchlists/${listId}/entries`, [{ key: '01 A 111 AA', label: 'red sedan', reference: 'T-1' }]);
 });
 
@@ -111,10 +122,14 @@ describe('hits', () => {
   it('lists hits newest first with filters and a cursor', async () => {
     // Hits reach NATS before their batch commits: wait for the store to have all three.
     let all: Array<{ id: string }> = [];
-    await eventually(async () => {
-      all = (await engine.api.inject({ url: '/api/v1/hits?limit=1000', headers: auth('analyst') })).json().rows;
-      return all.length === 3;
-    }, 10_000, 'three hits stored');
+    await eventually(
+      async () => {
+        all = (await engine.api.inject({ url: '/api/v1/hits?limit=1000', headers: auth('analyst') })).json().rows;
+        return all.length === 3;
+      },
+      10_000,
+      'three hits stored',
+    );
     const page1 = (await engine.api.inject({ url: '/api/v1/hits?limit=2', headers: auth('analyst') })).json();
     expect(page1.rows.map((h: { id: string }) => h.id)).toEqual(all.slice(0, 2).map((h: { id: string }) => h.id));
     const page2 = (await engine.api.inject({ url: `/api/v1/hits?limit=2&cursor=${page1.nextCursor}`, headers: auth('analyst') })).json();
@@ -131,22 +146,39 @@ describe('hits', () => {
 
   it('records acknowledgements, audited; a rejection needs a reason', async () => {
     const [hit] = (await engine.api.inject({ url: '/api/v1/hits?limit=1', headers: auth('dispatcher') })).json().rows;
-    const noReason = await engine.api.inject({ method: 'POST', url: `/api/v1/hits/${hit.id}/ack`, headers: auth('dispatcher'), payload: { status: 'rejected' } });
+    const noReason = await engine.api.inject({
+      method: 'POST',
+      url: `/api/v1/hits/${hit.id}/ack`,
+      headers: auth('dispatcher'),
+      payload: { status: 'rejected' },
+    });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().message).toMatch(/body\.reason/);
-    const ok = await engine.api.inject({ method: 'POST', url: `/api/v1/hits/${hit.id}/ack`, headers: auth('dispatcher'), payload: { status: 'rejected', reason: 'plate misread, different car' } });
+    const ok = await engine.api.inject({
+      method: 'POST',
+      url: `/api/v1/hits/${hit.id}/ack`,
+      headers: auth('dispatcher'),
+      payload: { status: 'rejected', reason: 'plate misread, different car' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ hit: hit.id, status: 'rejected', by: 'dispatcher-user' });
     const listed = (await engine.api.inject({ url: '/api/v1/hits?limit=1', headers: auth('dispatcher') })).json().rows[0];
     expect(listed.ack).toMatchObject({ status: 'rejected', reason: 'plate misread, different car', by: 'dispatcher-user' });
-    const unknown = await engine.api.inject({ method: 'POST', url: '/api/v1/hits/nope/ack', headers: auth('dispatcher'), payload: { status: 'accepted' } });
+    const unknown = await engine.api.inject({
+      method: 'POST',
+      url: '/api/v1/hits/nope/ack',
+      headers: auth('dispatcher'),
+      payload: { status: 'accepted' },
+    });
     expect(unknown.statusCode).toBe(404);
     const audit = (await engine.api.inject({ url: '/api/v1/audit?action=hit.ack', headers: auth('admin') })).json().rows;
     expect(audit[0]).toMatchObject({ actor: 'dispatcher-user', target: hit.id, reason: 'plate misread, different car' });
     // Counted under the hit's list; the list's other status is there at 0 for its precision.
     const samples = await scrape(engine);
     expect(total(samples, 'vigil_hit_acks_total', { watchlist: listId, status: 'rejected' })).toBe(1);
-    expect(samples.filter((s) => s.name === 'vigil_hit_acks_total' && s.labels.watchlist === listId && s.labels.status === 'accepted')).toMatchObject([{ value: 0 }]);
+    expect(
+      samples.filter((s) => s.name === 'vigil_hit_acks_total' && s.labels.watchlist === listId && s.labels.status === 'accepted'),
+    ).toMatchObject([{ value: 0 }]);
   });
 });
 
@@ -163,7 +195,15 @@ describe('live watchlist changes', () => {
   });
 
   it('an expired watchlist never hits', async () => {
-    const expired = (await admin('POST', '/api/v1/watchlists', { name: 'old', kind: 'plate', priority: 10, legalBasis: 'expired order', expiresAt: new Date(Date.now() - 1000).toISOString() })).id;
+    const expired = (
+      await admin('POST', '/api/v1/watchlists', {
+        name: 'old',
+        kind: 'plate',
+        priority: 10,
+        legalBasis: 'expired order',
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      })
+    ).id;
     await admin('POST', `/api/v1/watchlists/${expired}/entries`, [{ key: '01C333CC' }]);
     const r = await readPlate('01C333CC');
     const control = await readPlate('01A111AA');
@@ -176,10 +216,14 @@ describe('past-read matching', () => {
   it('matches new entries against stored sightings of the window, once', async () => {
     // The second read took the O for a 0: a look-alike.
     const past = [await readPlate('01D444OD', Date.now() - 3_600_000), await readPlate('01D 4440D', Date.now() - 1_800_000)];
-    await eventually(async () => {
-      const rows = await engine.db.query(`SELECT count(*) AS n FROM sightings WHERE plate IN ('01D444OD', '01D4440D')`);
-      return Number(rows[0].n) === 2;
-    }, 10_000, 'past reads stored');
+    await eventually(
+      async () => {
+        const rows = await engine.db.query(`SELECT count(*) AS n FROM sightings WHERE plate IN ('01D444OD', '01D4440D')`);
+        return Number(rows[0].n) === 2;
+      },
+      10_000,
+      'past reads stored',
+    );
     const before = await scrape(engine);
     const res = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444OD', label: 'retro' }]);
     expect(res.retro).toMatchObject({ plates: 2, hits: 2 });
@@ -192,12 +236,19 @@ describe('past-read matching', () => {
     const after = await scrape(engine);
     const matches = (await Promise.all(past.map(hitsFor))).map(([h]) => String(h.match.type));
     for (const match of new Set(matches)) {
-      const grew = total(after, 'vigil_watchlist_hits_total', { watchlist: listId, match }) - total(before, 'vigil_watchlist_hits_total', { watchlist: listId, match });
+      const grew =
+        total(after, 'vigil_watchlist_hits_total', { watchlist: listId, match }) -
+        total(before, 'vigil_watchlist_hits_total', { watchlist: listId, match });
       expect(grew, match).toBe(matches.filter((m) => m === match).length);
     }
     const again = await admin('POST', `/api/v1/watchlists/${listId}/entries?retro=24h`, [{ key: '01D444OD', label: 'retro' }]);
     expect(again.retro.hits).toBe(0);
-    const bad = await engine.api.inject({ method: 'POST', url: `/api/v1/watchlists/${listId}/entries?retro=forever`, headers: auth('admin'), payload: [{ key: '01E555EE' }] });
+    const bad = await engine.api.inject({
+      method: 'POST',
+      url: `/api/v1/watchlists/${listId}/entries?retro=forever`,
+      headers: auth('admin'),
+      payload: [{ key: '01E555EE' }],
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/retro/);
   });

@@ -88,7 +88,15 @@ function openStream(base: string, lastEventId: string | null): Promise<SseClient
 async function publishReads(count: number): Promise<void> {
   const ts = Date.now();
   const message = (m: number) =>
-    encode(Array.from({ length: READS_PER_MESSAGE }, (_, k) => ({ ts: ts + k, kind: 'plate', plate: '01A111AA', id: `read-${m * READS_PER_MESSAGE + k}`, attrs: { pad: PAD } })));
+    encode(
+      Array.from({ length: READS_PER_MESSAGE }, (_, k) => ({
+        ts: ts + k,
+        kind: 'plate',
+        plate: '01A111AA',
+        id: `read-${m * READS_PER_MESSAGE + k}`,
+        attrs: { pad: PAD },
+      })),
+    );
   const messages = Array.from({ length: count / READS_PER_MESSAGE }, (_, m) => m);
   for (let i = 0; i < messages.length; i += 20) {
     await Promise.all(messages.slice(i, i + 20).map((m) => stack.js.publish('vigil.det.cam-1', message(m), { msgID: `bp-${m}` })));
@@ -136,7 +144,13 @@ beforeAll(async () => {
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return res.json() as { id: string };
   };
-  const list = await admin('/api/v1/watchlists', { name: 'stolen cars', kind: 'plate', priority: 75, legalBasis: 'theft reports register', cooldownSeconds: 0 });
+  const list = await admin('/api/v1/watchlists', {
+    name: 'stolen cars',
+    kind: 'plate',
+    priority: 75,
+    legalBasis: 'theft reports register',
+    cooldownSeconds: 0,
+  });
   await admin(`/api/v1/watchlists/${list.id}/entries`, [{ key: '01A111AA', label: 'red sedan' }]);
 });
 

@@ -36,7 +36,12 @@ afterAll(() => stopStack(stack));
 describe('ingest', () => {
   it('counts single reads and gateway batches per camera and minute', async () => {
     await js.publish('vigil.det.cam-1', encode({ ts: minute + 1000, kind: 'plate', plate: '01 a 123-bc' }));
-    const batch = Array.from({ length: 150 }, (_, i) => ({ ts: minute + 2000 + i, kind: i % 3 === 0 ? 'face' : 'vehicle', camera: 'cam-2', embedding: i % 3 === 0 ? [0.1, 0.2, 0.3] : undefined }));
+    const batch = Array.from({ length: 150 }, (_, i) => ({
+      ts: minute + 2000 + i,
+      kind: i % 3 === 0 ? 'face' : 'vehicle',
+      camera: 'cam-2',
+      embedding: i % 3 === 0 ? [0.1, 0.2, 0.3] : undefined,
+    }));
     await js.publish('vigil.det.gw-1', encode(batch));
     await eventually(async () => (await total('bucket=minute')) === 151, 20_000, '151 reads counted');
     const rows = await traffic('bucket=minute');
@@ -82,7 +87,11 @@ describe('ingest', () => {
     const got: Array<{ error: string; subject: string; index?: string }> = [];
     const iter = await dlq.fetch({ max_messages: 8, expires: 3000 });
     for await (const m of iter) {
-      got.push({ error: m.headers?.get('Vigil-Error') ?? '', subject: m.headers?.get('Vigil-Subject') ?? '', index: m.headers?.get('Vigil-Index') || undefined });
+      got.push({
+        error: m.headers?.get('Vigil-Error') ?? '',
+        subject: m.headers?.get('Vigil-Subject') ?? '',
+        index: m.headers?.get('Vigil-Index') || undefined,
+      });
       if (got.length === 8) break;
     }
     expect(got).toHaveLength(8);
@@ -92,7 +101,11 @@ describe('ingest', () => {
     expect(got[2].error).toMatch(/^ts: must be an integer/);
     expect(got[3].error).toMatch(/^lat: must be within/);
     expect(got[4].error).toMatch(/^ts: .* in the future/);
-    expect(got.slice(5).map((g) => [g.index, g.subject])).toEqual([['1', 'vigil.det.gw-2'], ['3', 'vigil.det.gw-2'], ['4', 'vigil.det.gw-2']]);
+    expect(got.slice(5).map((g) => [g.index, g.subject])).toEqual([
+      ['1', 'vigil.det.gw-2'],
+      ['3', 'vigil.det.gw-2'],
+      ['4', 'vigil.det.gw-2'],
+    ]);
     expect(got[5].error).toMatch(/^plate: required/);
     expect((await jsm.streams.info('VIGIL_DLQ')).state.messages).toBe(8);
 
@@ -113,7 +126,12 @@ describe('ingest', () => {
       return rows.length === 2;
     });
     const rows = await engine.db.query('SELECT id, type FROM incidents ORDER BY id');
-    expect(rows).toEqual([{ id: 'inc-1', type: 'burglary' }, { id: 'inc-2', type: 'theft' }]);
-    await eventually(async () => /vigil_rejected_total\{reason="missing_field",input="incident"\} 1/.test((await engine.api.inject({ url: '/metrics' })).body));
+    expect(rows).toEqual([
+      { id: 'inc-1', type: 'burglary' },
+      { id: 'inc-2', type: 'theft' },
+    ]);
+    await eventually(async () =>
+      /vigil_rejected_total\{reason="missing_field",input="incident"\} 1/.test((await engine.api.inject({ url: '/metrics' })).body),
+    );
   });
 });

@@ -24,9 +24,16 @@ beforeAll(async () => {
   stack = await startStack();
   engine = stack.engine;
   for (const c of chicago) {
-    await stack.js.publish('vigil.incident.burglary', JSON.stringify({ id: c.id, ts: Date.parse(`${c.date}T07:00:00Z`), lat: c.lat, lon: c.lon, source: 'call' }));
+    await stack.js.publish(
+      'vigil.incident.burglary',
+      JSON.stringify({ id: c.id, ts: Date.parse(`${c.date}T07:00:00Z`), lat: c.lat, lon: c.lon, source: 'call' }),
+    );
   }
-  await eventually(async () => Number((await engine.db.query('SELECT count(*) AS n FROM incidents'))[0].n) === chicago.length, 30_000, 'incidents stored');
+  await eventually(
+    async () => Number((await engine.db.query('SELECT count(*) AS n FROM incidents'))[0].n) === chicago.length,
+    30_000,
+    'incidents stored',
+  );
 }, 120_000);
 
 afterAll(() => stopStack(stack));

@@ -21,7 +21,12 @@ beforeAll(async () => {
 afterAll(() => stopStack(stack));
 
 async function admin(url: string, body: unknown) {
-  const res = await engine.api.inject({ method: url.includes('cameras') ? 'PUT' : 'POST', url, headers: auth('admin'), payload: body as object });
+  const res = await engine.api.inject({
+    method: url.includes('cameras') ? 'PUT' : 'POST',
+    url,
+    headers: auth('admin'),
+    payload: body as object,
+  });
   expect(res.statusCode, res.body).toBeLessThan(300);
   return res.json();
 }
@@ -29,11 +34,25 @@ async function admin(url: string, body: unknown) {
 it('finds plate, face and zone hits from worker threads, and picks up rule changes', async () => {
   const js = jetstream(nc);
   await admin('/api/v1/cameras', [{ id: 'cam-1', lat: 41.3, lon: 69.25 }]);
-  const plates = await admin('/api/v1/watchlists', { name: 'wanted', kind: 'plate', priority: 70, legalBasis: 'warrants', cooldownSeconds: 0, match: { maxEdits: 1 } });
+  const plates = await admin('/api/v1/watchlists', {
+    name: 'wanted',
+    kind: 'plate',
+    priority: 70,
+    legalBasis: 'warrants',
+    cooldownSeconds: 0,
+    match: { maxEdits: 1 },
+  });
   await admin(`/api/v1/watchlists/${plates.id}/entries`, [{ key: '01A123BC' }]);
   const faces = await admin('/api/v1/watchlists', { name: 'missing', kind: 'face', priority: 60, legalBasis: 'family request' });
   await admin(`/api/v1/watchlists/${faces.id}/entries`, [{ key: 'p1', embedding: [1, 0, 0, 0] }]);
-  const zone = await admin('/api/v1/geofences', { name: 'z', geometry: { type: 'Circle', center: [69.26, 41.3], radiusM: 200 }, trigger: 'inside', kinds: ['vehicle'], priority: 40, cooldownSeconds: 0 });
+  const zone = await admin('/api/v1/geofences', {
+    name: 'z',
+    geometry: { type: 'Circle', center: [69.26, 41.3], radiusM: 200 },
+    trigger: 'inside',
+    kinds: ['vehicle'],
+    priority: 40,
+    cooldownSeconds: 0,
+  });
 
   const now = Date.now();
   const reads = [
@@ -46,7 +65,8 @@ it('finds plate, face and zone hits from worker threads, and picks up rule chang
   ];
   // Several messages, so the batch is split across both workers.
   for (const r of reads) await js.publish('vigil.det.gw', encode([r]));
-  const hitsOf = async () => (await engine.api.inject({ url: '/api/v1/hits?limit=100', headers: auth('dispatcher') })).json().rows as Array<Record<string, any>>;
+  const hitsOf = async () =>
+    (await engine.api.inject({ url: '/api/v1/hits?limit=100', headers: auth('dispatcher') })).json().rows as Array<Record<string, any>>;
   await eventually(async () => (await hitsOf()).length === 5, 15_000, 'five hits');
   const byRead = Object.fromEntries((await hitsOf()).map((h) => [h.readId, h.match?.type ?? h.geofence?.id]));
   expect(byRead).toEqual({ exact: 'exact', ocr: 'ocr', edit: 'edit', face: 'face', zone: zone.id });

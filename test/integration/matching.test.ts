@@ -17,11 +17,12 @@ let js: JetStreamClient;
 
 // A seeded generator, so a failure can be replayed.
 let seed = 20261128;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
 const LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
 const DIGITS = '0123456789';
 const pick = (s: string) => s[Math.floor(rnd() * s.length)];
-const randomPlate = () => `${pick(DIGITS)}${pick(DIGITS)}${pick(LETTERS)}${pick(DIGITS)}${pick(DIGITS)}${pick(DIGITS)}${pick(LETTERS)}${pick(LETTERS)}`;
+const randomPlate = () =>
+  `${pick(DIGITS)}${pick(DIGITS)}${pick(LETTERS)}${pick(DIGITS)}${pick(DIGITS)}${pick(DIGITS)}${pick(LETTERS)}${pick(LETTERS)}`;
 
 // The test's own reference, wider than the engine's rules (so "far from every entry" is safe):
 // look-alike classes with D and Q, and plain Levenshtein.
@@ -31,7 +32,8 @@ function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 /** Change character i to another of its type (a digit for a digit) that does not look like it. */
@@ -41,7 +43,19 @@ function substitute(p: string, i: number): string {
   while (cls(c) === cls(p[i])) c = pick(same);
   return p.slice(0, i) + c + p.slice(i + 1);
 }
-const LOOKALIKE: Record<string, string> = { '0': 'O', O: '0', '1': 'I', '8': 'B', B: '8', '5': 'S', S: '5', '2': 'Z', Z: '2', '6': 'G', G: '6' };
+const LOOKALIKE: Record<string, string> = {
+  '0': 'O',
+  O: '0',
+  '1': 'I',
+  '8': 'B',
+  B: '8',
+  '5': 'S',
+  S: '5',
+  '2': 'Z',
+  Z: '2',
+  '6': 'G',
+  G: '6',
+};
 function lookalike(p: string): string | null {
   const i = [...p].findIndex((c) => LOOKALIKE[c]);
   return i < 0 ? null : p.slice(0, i) + LOOKALIKE[p[i]] + p.slice(i + 1);
@@ -87,23 +101,57 @@ it('sends every expected hit once and no other', async () => {
     const p = randomPlate();
     if (wanted.every((w) => levenshtein(cls(w), cls(p)) > 4)) wanted.push(p);
   }
-  const plates = await api('POST', '/api/v1/watchlists', { name: 'wanted vehicles', kind: 'plate', priority: 70, legalBasis: 'Art. 12 Police Act, warrant register', match: { maxEdits: 1 } });
-  await api('POST', `/api/v1/watchlists/${plates.id}/entries?force=true`, wanted.map((key, i) => ({ key, label: `case ${i}`, reference: `W-${i}`, ...(i === 59 ? { expiresAt: new Date(now - 60_000).toISOString() } : {}) })));
+  const plates = await api('POST', '/api/v1/watchlists', {
+    name: 'wanted vehicles',
+    kind: 'plate',
+    priority: 70,
+    legalBasis: 'Art. 12 Police Act, warrant register',
+    match: { maxEdits: 1 },
+  });
+  await api(
+    'POST',
+    `/api/v1/watchlists/${plates.id}/entries?force=true`,
+    wanted.map((key, i) => ({
+      key,
+      label: `case ${i}`,
+      reference: `W-${i}`,
+      ...(i === 59 ? { expiresAt: new Date(now - 60_000).toISOString() } : {}),
+    })),
+  );
 
   const faceVectors = Array.from({ length: 20 }, randomUnit);
-  const faces = await api('POST', '/api/v1/watchlists', { name: 'missing persons', kind: 'face', priority: 60, legalBasis: 'Family request, case file 2026/88' });
-  await api('POST', `/api/v1/watchlists/${faces.id}/entries`, faceVectors.map((embedding, i) => ({ key: `person-${i}`, embedding })));
+  const faces = await api('POST', '/api/v1/watchlists', {
+    name: 'missing persons',
+    kind: 'face',
+    priority: 60,
+    legalBasis: 'Family request, case file 2026/88',
+  });
+  await api(
+    'POST',
+    `/api/v1/watchlists/${faces.id}/entries`,
+    faceVectors.map((embedding, i) => ({ key: `person-${i}`, embedding })),
+  );
 
   // A protection order: the respondent's plate is listed only to serve the zone around the home.
   const respondent = '10Z777XA';
   const stranger = '10Z778XA'.replace('778', '123');
   const neighbour = '10Z777XB'; // one edit from the respondent
   // Edits on: the zone still follows the respondent's plate exactly or by look-alikes only.
-  const order = await api('POST', '/api/v1/watchlists', { name: 'protection orders', kind: 'plate', priority: 90, legalBasis: 'Court order 2-1188/2026', alertOnRead: false, match: { maxEdits: 1 } });
+  const order = await api('POST', '/api/v1/watchlists', {
+    name: 'protection orders',
+    kind: 'plate',
+    priority: 90,
+    legalBasis: 'Court order 2-1188/2026',
+    alertOnRead: false,
+    match: { maxEdits: 1 },
+  });
   await api('POST', `/api/v1/watchlists/${order.id}/entries`, [{ key: respondent, label: 'respondent', reference: 'PO-1188' }]);
   const zone = await api('POST', '/api/v1/geofences', {
-    name: 'protected home 1188', geometry: { type: 'Circle', center: [HOME.lon, HOME.lat], radiusM: 300 },
-    trigger: 'enter', watchlists: [order.id], priority: 95,
+    name: 'protected home 1188',
+    geometry: { type: 'Circle', center: [HOME.lon, HOME.lat], radiusM: 300 },
+    trigger: 'enter',
+    watchlists: [order.id],
+    priority: 95,
   });
 
   const expected = new Map<string, string>(); // readId → what must hit
@@ -117,7 +165,8 @@ it('sends every expected hit once and no other', async () => {
   // Background: random plates, none within two edits of a listed one.
   for (let i = 0; i < 3000; i++) {
     let p = randomPlate();
-    while (wanted.some((w) => levenshtein(cls(w), cls(p)) <= 2) || levenshtein(cls(p), cls(respondent)) <= 2 || p === neighbour) p = randomPlate();
+    while (wanted.some((w) => levenshtein(cls(w), cls(p)) <= 2) || levenshtein(cls(p), cls(respondent)) <= 2 || p === neighbour)
+      p = randomPlate();
     read({ kind: 'plate', camera: i % 2 ? 'cam-away' : 'cam-home', plate: p });
   }
   // Injected: exact, look-alike and one-edit reads of distinct entries (one hit each).
@@ -157,20 +206,32 @@ it('sends every expected hit once and no other', async () => {
 
   // Gateway batches of 100, plus a panic alarm.
   for (let i = 0; i < reads.length; i += 100) await js.publish('vigil.det.gw-1', encode(reads.slice(i, i + 100)));
-  await js.publish('vigil.incident.panic', JSON.stringify({ id: 'panic-1', ts: now, lat: HOME.lat, lon: HOME.lon, source: 'panic_button', severity: 5 }));
+  await js.publish(
+    'vigil.incident.panic',
+    JSON.stringify({ id: 'panic-1', ts: now, lat: HOME.lat, lon: HOME.lon, source: 'panic_button', severity: 5 }),
+  );
 
-  await eventually(async () => {
-    const m = (await engine.api.inject({ url: '/metrics' })).body;
-    const counted = [...m.matchAll(/vigil_detections_total\{kind="\w+"\} (\d+)/g)].reduce((s, x) => s + Number(x[1]), 0);
-    return counted === reads.length && hits.some((h) => h.source === 'panic');
-  }, 30_000, 'all reads counted and the panic hit');
+  await eventually(
+    async () => {
+      const m = (await engine.api.inject({ url: '/metrics' })).body;
+      const counted = [...m.matchAll(/vigil_detections_total\{kind="\w+"\} (\d+)/g)].reduce((s, x) => s + Number(x[1]), 0);
+      return counted === reads.length && hits.some((h) => h.source === 'panic');
+    },
+    30_000,
+    'all reads counted and the panic hit',
+  );
   await new Promise((r) => setTimeout(r, 500));
   await iter.close();
 
   const got = new Map<string, string>();
   for (const h of hits) {
     if (h.source === 'panic') continue;
-    const what = h.source === 'geofence' ? `geofence:${h.geofence.id}` : h.match.type === 'face' ? `face:${h.entry.key}` : `plate:${h.entry.key}:${h.match.type}`;
+    const what =
+      h.source === 'geofence'
+        ? `geofence:${h.geofence.id}`
+        : h.match.type === 'face'
+          ? `face:${h.entry.key}`
+          : `plate:${h.entry.key}:${h.match.type}`;
     expect(got.has(h.readId), `a second hit for read ${h.readId}: ${what}`).toBe(false);
     got.set(h.readId, what);
   }
@@ -183,7 +244,12 @@ it('sends every expected hit once and no other', async () => {
   // Each hit says how it matched; watchlist hits carry their entry.
   const edit = hits.find((h) => h.match?.type === 'edit');
   // …and a hit by edit ranks below the list (its editPriority: 70 − 20 by default).
-  expect(edit).toMatchObject({ source: 'watchlist', priority: 50, watchlist: { id: plates.id, name: 'wanted vehicles' }, match: { distance: 1 } });
+  expect(edit).toMatchObject({
+    source: 'watchlist',
+    priority: 50,
+    watchlist: { id: plates.id, name: 'wanted vehicles' },
+    match: { distance: 1 },
+  });
   expect(hits.find((h) => h.match?.type === 'exact')).toMatchObject({ priority: 70 });
   expect(edit!.entry.reference).toMatch(/^W-5\d$/);
   const face = hits.find((h) => h.match?.type === 'face');
@@ -197,5 +263,10 @@ it('sends every expected hit once and no other', async () => {
   // The same hits are listed by the API, once each.
   const listed = await engine.api.inject({ url: '/api/v1/hits?limit=1000', headers: auth('dispatcher') });
   expect(listed.statusCode).toBe(200);
-  expect(listed.json().rows.map((h: { id: string }) => h.id).sort()).toEqual(hits.map((h) => h.id).sort());
+  expect(
+    listed
+      .json()
+      .rows.map((h: { id: string }) => h.id)
+      .sort(),
+  ).toEqual(hits.map((h) => h.id).sort());
 }, 120_000);

@@ -18,10 +18,14 @@ beforeAll(async () => {
   lists = await setUpRules(stack.engine);
   for (let round = 0; round < 2; round++) await driveRound(stack.engine, stack.js, round);
   // Pending is polled every 2 s: wait for both streams' gauges.
-  await eventually(async () => {
-    samples = await scrape(stack.engine);
-    return samples.filter((s) => s.name === 'vigil_consumer_pending').length === 2;
-  }, 10_000, 'pending of both streams');
+  await eventually(
+    async () => {
+      samples = await scrape(stack.engine);
+      return samples.filter((s) => s.name === 'vigil_consumer_pending').length === 2;
+    },
+    10_000,
+    'pending of both streams',
+  );
 });
 
 afterAll(() => stopStack(stack));
@@ -42,17 +46,22 @@ describe('GET /metrics after a simulated run', () => {
   });
 
   it('reports lag, batch sizes, latencies, the store and the worker pool', () => {
-    expect(new Set(samples.filter((s) => s.name === 'vigil_consumer_pending').map((s) => s.labels.stream))).toEqual(new Set(['VIGIL_DET', 'VIGIL_INC']));
+    expect(new Set(samples.filter((s) => s.name === 'vigil_consumer_pending').map((s) => s.labels.stream))).toEqual(
+      new Set(['VIGIL_DET', 'VIGIL_INC']),
+    );
     expect(count('vigil_ingest_batch_messages_count')).toBeGreaterThan(0);
     expect(count('vigil_event_lag_seconds_count')).toBeGreaterThan(0);
     expect(count('vigil_hit_latency_seconds_count')).toBeGreaterThan(0);
     expect(count('vigil_store_flush_seconds_count')).toBeGreaterThan(0);
-    for (const table of ['sightings', 'agg_camera_minute', 'incidents']) expect(count('vigil_store_rows_written_total', { table }), table).toBeGreaterThan(0);
+    for (const table of ['sightings', 'agg_camera_minute', 'incidents'])
+      expect(count('vigil_store_rows_written_total', { table }), table).toBeGreaterThan(0);
     expect(count('vigil_pool_threads')).toBe(2);
     expect(samples.some((s) => s.name === 'vigil_pool_queue_depth')).toBe(true);
-    for (const h of ['vigil_pool_task_wait_seconds', 'vigil_pool_task_run_seconds', 'vigil_pool_task_seconds']) expect(count(`${h}_count`), h).toBeGreaterThan(0);
+    for (const h of ['vigil_pool_task_wait_seconds', 'vigil_pool_task_run_seconds', 'vigil_pool_task_seconds'])
+      expect(count(`${h}_count`), h).toBeGreaterThan(0);
     // Rare-event counters are there at 0 for each stream, so their panels have a line.
-    for (const c of ['vigil_store_commit_errors_total', 'vigil_redelivered_skipped_total']) expect(samples.filter((s) => s.name === c).length, c).toBe(2);
+    for (const c of ['vigil_store_commit_errors_total', 'vigil_redelivered_skipped_total'])
+      expect(samples.filter((s) => s.name === c).length, c).toBe(2);
   });
 
   it('reports the rule book: snapshot versions and sizes', () => {
@@ -82,19 +91,32 @@ describe('GET /metrics after a simulated run', () => {
     expect(new Set(acked.map((s) => s.labels.watchlist))).toEqual(new Set([lists.plates, lists.faces]));
     // Every hit is acknowledged at least once; geofence and panic hits count under watchlist="".
     for (const id of [lists.plates, lists.faces]) {
-      expect(count('vigil_hit_acks_total', { watchlist: id }), id).toBeGreaterThanOrEqual(count('vigil_watchlist_hits_total', { watchlist: id }));
+      expect(count('vigil_hit_acks_total', { watchlist: id }), id).toBeGreaterThanOrEqual(
+        count('vigil_watchlist_hits_total', { watchlist: id }),
+      );
     }
     expect(count('vigil_hit_acks_total', { watchlist: '' })).toBeGreaterThan(0);
     // Each list's hits were rejected in round 0 and accepted in round 1.
     for (const id of [lists.plates, lists.faces]) {
-      for (const status of ['accepted', 'rejected']) expect(count('vigil_hit_acks_total', { watchlist: id, status }), `${id} ${status}`).toBe(1);
+      for (const status of ['accepted', 'rejected'])
+        expect(count('vigil_hit_acks_total', { watchlist: id, status }), `${id} ${status}`).toBe(1);
     }
   });
 
   it("has HTTP durations by route and Node's default process metrics", () => {
-    expect(count('vigil_http_request_duration_seconds_count', { route: '/api/v1/hits/:id/ack', method: 'POST', status: '200' })).toBeGreaterThan(0);
-    for (const m of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
-      expect(samples.some((s) => s.name === m), m).toBe(true);
+    expect(
+      count('vigil_http_request_duration_seconds_count', { route: '/api/v1/hits/:id/ack', method: 'POST', status: '200' }),
+    ).toBeGreaterThan(0);
+    for (const m of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
+      expect(
+        samples.some((s) => s.name === m),
+        m,
+      ).toBe(true);
     }
   });
 
@@ -102,7 +124,11 @@ describe('GET /metrics after a simulated run', () => {
     const exported = new Set(samples.map((s) => s.name));
     const missing = renderDashboards()
       .flatMap((r) => panelQueries(r.dashboard))
-      .flatMap((q) => metricNames(q.expr).filter((m) => !exported.has(m)).map((m) => `${q.dashboard} / ${q.panel}: ${m}`));
+      .flatMap((q) =>
+        metricNames(q.expr)
+          .filter((m) => !exported.has(m))
+          .map((m) => `${q.dashboard} / ${q.panel}: ${m}`),
+      );
     expect(missing).toEqual([]);
   });
 });

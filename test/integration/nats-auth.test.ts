@@ -94,8 +94,12 @@ describe('NKey', () => {
     const other = join(dir, 'other.nk');
     writeFileSync(other, new TextDecoder().decode(nkeys.createUser().getSeed()));
     expect(await tryLink({ url: server.url, nkeySeedFile: other })).toMatch(/authorization violation/i);
-    expect(() => natsConnectOptions({ url: server.url, nkeySeedFile: join(dir, 'missing.nk') })).toThrow(/'nats\.nkeySeedFile' cannot be read/);
-    expect(() => natsConnectOptions({ url: server.url, credsFile: join(dir, 'missing.creds') })).toThrow(/'nats\.credsFile' cannot be read/);
+    expect(() => natsConnectOptions({ url: server.url, nkeySeedFile: join(dir, 'missing.nk') })).toThrow(
+      /'nats\.nkeySeedFile' cannot be read/,
+    );
+    expect(() => natsConnectOptions({ url: server.url, credsFile: join(dir, 'missing.creds') })).toThrow(
+      /'nats\.credsFile' cannot be read/,
+    );
   });
 });
 
@@ -123,9 +127,31 @@ function makeCertificates(): { ca: string; serverCert: string; serverKey: string
   ]) {
     writeFileSync(f(`${who}.ext`), `${ext}\n`);
     run('req', ...ec, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=vigil ${who}`);
-    run('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.pem`), '-days', '2', '-extfile', f(`${who}.ext`));
+    run(
+      'x509',
+      '-req',
+      '-in',
+      f(`${who}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f(`${who}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      f(`${who}.ext`),
+    );
   }
-  return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
+  return {
+    ca: f('ca.pem'),
+    serverCert: f('server.pem'),
+    serverKey: f('server.key'),
+    clientCert: f('client.pem'),
+    clientKey: f('client.key'),
+  };
 }
 
 describe.skipIf(!openssl)('TLS with a private CA and client certificates', () => {
@@ -144,7 +170,9 @@ describe.skipIf(!openssl)('TLS with a private CA and client certificates', () =>
   });
 
   it('without the CA the server is not trusted', async () => {
-    expect(await tryLink({ url: server.url, tls: { required: true, certFile: certs.clientCert, keyFile: certs.clientKey } })).toMatch(/certificate/i);
+    expect(await tryLink({ url: server.url, tls: { required: true, certFile: certs.clientCert, keyFile: certs.clientKey } })).toMatch(
+      /certificate/i,
+    );
   });
 
   it('without a client certificate the server refuses', async () => {
@@ -163,6 +191,8 @@ describe.skipIf(!openssl)('TLS with a private CA and client certificates', () =>
   });
 
   it('a TLS file that cannot be read names the key', () => {
-    expect(() => natsConnectOptions({ url: server.url, tls: { required: true, caFile: join(dir, 'nope.pem') } })).toThrow(/'nats\.tls\.caFile' cannot be read/);
+    expect(() => natsConnectOptions({ url: server.url, tls: { required: true, caFile: join(dir, 'nope.pem') } })).toThrow(
+      /'nats\.tls\.caFile' cannot be read/,
+    );
   });
 });

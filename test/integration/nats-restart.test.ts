@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { Engine } from '../../app/engine.js';
-import { TestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually } from '../helpers/engine.js';
 import { publishAccepted } from '../helpers/publisher.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
@@ -41,10 +41,14 @@ it('loses nothing and counts nothing twice when nats-server restarts mid-stream'
   await eventually(async () => (await totalReads()) > 2000, 20_000, 'ingest under way');
 
   await nats.stopProcess();
-  await eventually(async () => {
-    const r = await engine.api.inject({ url: '/readyz' });
-    return r.statusCode === 503 && r.json().checks.nats === false;
-  }, 10_000, '/readyz to report NATS down');
+  await eventually(
+    async () => {
+      const r = await engine.api.inject({ url: '/readyz' });
+      return r.statusCode === 503 && r.json().checks.nats === false;
+    },
+    10_000,
+    '/readyz to report NATS down',
+  );
   await new Promise((r) => setTimeout(r, 500));
   await nats.startProcess();
   await eventually(async () => (await engine.api.inject({ url: '/readyz' })).statusCode === 200, 30_000, 'ready again');

@@ -67,107 +67,115 @@ interface Sample {
 }
 
 // RSS is read from /proc: Linux only.
-it.skipIf(process.platform !== 'linux')(`keeps memory bounded under twice its capacity for ${OVERLOAD_SECONDS} s, then catches up exactly`, async () => {
-  engine.start();
-  await eventually(() => engine.ready(), 30_000, 'engine ready');
-  const baselineRss = engine.rssBytes()!;
+it.skipIf(process.platform !== 'linux')(
+  `keeps memory bounded under twice its capacity for ${OVERLOAD_SECONDS} s, then catches up exactly`,
+  async () => {
+    engine.start();
+    await eventually(() => engine.ready(), 30_000, 'engine ready');
+    const baselineRss = engine.rssBytes()!;
 
-  // Sampling: RSS, the engine's own heap and buffers, what it stored, readiness, the backlog.
-  const samples: Sample[] = [];
-  const started = performance.now();
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const rss = engine.rssBytes();
-      const m = await scrapeEngine().catch(() => []);
-      const ready = await engine.ready();
-      if (rss !== null && m.length > 0) {
-        samples.push({
-          t: (performance.now() - started) / 1000,
-          rss,
-          stored: total(m, 'vigil_detections_total'),
-          ready,
-          heap: total(m, 'nodejs_heap_size_used_bytes'),
-          external: total(m, 'nodejs_external_memory_bytes'),
-          pending: total(m, 'vigil_consumer_pending', { stream: 'VIGIL_DET' }),
-        });
+    // Sampling: RSS, the engine's own heap and buffers, what it stored, readiness, the backlog.
+    const samples: Sample[] = [];
+    const started = performance.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const rss = engine.rssBytes();
+        const m = await scrapeEngine().catch(() => []);
+        const ready = await engine.ready();
+        if (rss !== null && m.length > 0) {
+          samples.push({
+            t: (performance.now() - started) / 1000,
+            rss,
+            stored: total(m, 'vigil_detections_total'),
+            ready,
+            heap: total(m, 'nodejs_heap_size_used_bytes'),
+            external: total(m, 'nodejs_external_memory_bytes'),
+            pending: total(m, 'vigil_consumer_pending', { stream: 'VIGIL_DET' }),
+          });
+        }
+        await new Promise((r) => setTimeout(r, 250));
       }
-      await new Promise((r) => setTimeout(r, 250));
+    })();
+
+    // Twice what the engine stored over the last two seconds (reads/s), from a first guess.
+    let target = 200_000;
+    const pacer = setInterval(() => {
+      const now = samples[samples.length - 1];
+      const then = samples.find((s) => s.t >= now.t - 2);
+      if (now && then && now.t - then.t >= 1) target = Math.max(20_000, (2 * (now.stored - then.stored)) / (now.t - then.t));
+    }, 500);
+    const overload = await publishAtRate(js, {
+      rate: () => target / READS_PER_MESSAGE,
+      durationMs: OVERLOAD_SECONDS * 1000,
+      readsPerMessage: READS_PER_MESSAGE,
+      tag: 'overload',
+    });
+    clearInterval(pacer);
+    const overloadSeconds = overload.elapsedMs / 1000;
+    const storedDuring = await stored();
+    const info = await jsm.consumers.info('VIGIL_DET', 'vigil-det');
+    const backlogAtEnd = info.num_pending + info.num_ack_pending;
+
+    // Catch up, then stop sampling.
+    const catchUpStarted = performance.now();
+    await eventually(async () => (await stored()) >= overload.reads, 120_000, `${overload.reads} reads stored`);
+    const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
+    sampling = false;
+    await sampler;
+
+    const published = overload.reads / overloadSeconds;
+    const ingested = storedDuring / overloadSeconds;
+    const maxRss = Math.max(...samples.map((s) => s.rss));
+    // The engine's own buffers: the JavaScript heap and what it holds outside it (message bytes,
+    // DuckDB chunks' ArrayBuffers), by half of the overload; the backlog at its largest in each.
+    const own = (x: Sample) => x.heap + x.external;
+    const first = samples.filter((s) => s.t <= OVERLOAD_SECONDS / 2);
+    const second = samples.filter((s) => s.t > OVERLOAD_SECONDS / 2 && s.t <= OVERLOAD_SECONDS);
+    const maxFirst = Math.max(...first.map(own));
+    const maxSecond = Math.max(...second.map(own));
+    const pendingFirst = Math.max(...first.map((s) => s.pending));
+    console.log(
+      `overload: published ${Math.round(published)} reads/s for ${OVERLOAD_SECONDS} s (${overload.reads} reads, ${overload.retries} retries) ` +
+        `while the engine stored ${Math.round(ingested)} reads/s; ${backlogAtEnd} messages behind at the end, caught up in ${catchUpSeconds.toFixed(1)} s ` +
+        `(${Math.round((overload.reads - storedDuring) / catchUpSeconds)} reads/s); RSS ${Math.round(baselineRss / MB)} MB idle, ${Math.round(maxRss / MB)} MB at most; ` +
+        `heap + external at most ${Math.round(maxFirst / MB)} MB in the first half (backlog up to ${pendingFirst} messages), ` +
+        `${Math.round(maxSecond / MB)} MB in the second (${backlogAtEnd} at the end); not ready in ${samples.filter((s) => !s.ready).length} of ${samples.length} samples`,
+    );
+    if (process.env.VIGIL_OVERLOAD_TRACE) {
+      for (const x of samples.filter((_, i) => i % 8 === 0)) {
+        console.log(
+          `t=${x.t.toFixed(1)} rss=${Math.round(x.rss / MB)} heap=${Math.round(x.heap / MB)} ext=${Math.round(x.external / MB)} stored=${x.stored} pending=${x.pending}`,
+        );
+      }
     }
-  })();
 
-  // Twice what the engine stored over the last two seconds (reads/s), from a first guess.
-  let target = 200_000;
-  const pacer = setInterval(() => {
-    const now = samples[samples.length - 1];
-    const then = samples.find((s) => s.t >= now.t - 2);
-    if (now && then && now.t - then.t >= 1) target = Math.max(20_000, (2 * (now.stored - then.stored)) / (now.t - then.t));
-  }, 500);
-  const overload = await publishAtRate(js, {
-    rate: () => target / READS_PER_MESSAGE,
-    durationMs: OVERLOAD_SECONDS * 1000,
-    readsPerMessage: READS_PER_MESSAGE,
-    tag: 'overload',
-  });
-  clearInterval(pacer);
-  const overloadSeconds = overload.elapsedMs / 1000;
-  const storedDuring = await stored();
-  const info = await jsm.consumers.info('VIGIL_DET', 'vigil-det');
-  const backlogAtEnd = info.num_pending + info.num_ack_pending;
+    // It was an overload: about twice what the engine stored, and a backlog that kept growing.
+    expect(published, 'published reads/s against stored reads/s').toBeGreaterThan(1.6 * ingested);
+    expect(backlogAtEnd, 'the backlog grew in the second half').toBeGreaterThan(pendingFirst);
+    // Memory: bounded, and not growing with the backlog. What the engine holds of the stream is
+    // the pull window (2,000 messages at a time, under maxAckPending) and at most four batches of
+    // batchMaxBytes staged for the store: tens of MB, while the backlog reaches hundreds. RSS also
+    // holds DuckDB, whose buffer pool is capped at STORE_MEMORY_MB (it grows with the data
+    // written, not with the backlog).
+    expect(maxSecond, 'heap + external in the second half against the first').toBeLessThan(1.5 * maxFirst + 64 * MB);
+    expect(maxSecond, 'heap + external').toBeLessThan(512 * MB);
+    const rssFirst = Math.max(...first.map((s) => s.rss));
+    const rssSecond = Math.max(...second.map((s) => s.rss));
+    expect(rssSecond, 'RSS in the second half against the first (DuckDB may fill its pool meanwhile)').toBeLessThan(
+      rssFirst + STORE_MEMORY_MB * MB,
+    );
+    expect(maxRss, 'RSS').toBeLessThan(baselineRss + STORE_MEMORY_MB * MB + 896 * MB);
+    // An overload is not a failure: the engine stays ready.
+    expect(samples.filter((s) => !s.ready).length).toBe(0);
 
-  // Catch up, then stop sampling.
-  const catchUpStarted = performance.now();
-  await eventually(async () => (await stored()) >= overload.reads, 120_000, `${overload.reads} reads stored`);
-  const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
-  sampling = false;
-  await sampler;
-
-  const published = overload.reads / overloadSeconds;
-  const ingested = storedDuring / overloadSeconds;
-  const maxRss = Math.max(...samples.map((s) => s.rss));
-  // The engine's own buffers: the JavaScript heap and what it holds outside it (message bytes,
-  // DuckDB chunks' ArrayBuffers), by half of the overload; the backlog at its largest in each.
-  const own = (x: Sample) => x.heap + x.external;
-  const first = samples.filter((s) => s.t <= OVERLOAD_SECONDS / 2);
-  const second = samples.filter((s) => s.t > OVERLOAD_SECONDS / 2 && s.t <= OVERLOAD_SECONDS);
-  const maxFirst = Math.max(...first.map(own));
-  const maxSecond = Math.max(...second.map(own));
-  const pendingFirst = Math.max(...first.map((s) => s.pending));
-  console.log(
-    `overload: published ${Math.round(published)} reads/s for ${OVERLOAD_SECONDS} s (${overload.reads} reads, ${overload.retries} retries) ` +
-      `while the engine stored ${Math.round(ingested)} reads/s; ${backlogAtEnd} messages behind at the end, caught up in ${catchUpSeconds.toFixed(1)} s ` +
-      `(${Math.round((overload.reads - storedDuring) / catchUpSeconds)} reads/s); RSS ${Math.round(baselineRss / MB)} MB idle, ${Math.round(maxRss / MB)} MB at most; ` +
-      `heap + external at most ${Math.round(maxFirst / MB)} MB in the first half (backlog up to ${pendingFirst} messages), ` +
-      `${Math.round(maxSecond / MB)} MB in the second (${backlogAtEnd} at the end); not ready in ${samples.filter((s) => !s.ready).length} of ${samples.length} samples`,
-  );
-  if (process.env.VIGIL_OVERLOAD_TRACE) {
-    for (const x of samples.filter((_, i) => i % 8 === 0)) {
-      console.log(`t=${x.t.toFixed(1)} rss=${Math.round(x.rss / MB)} heap=${Math.round(x.heap / MB)} ext=${Math.round(x.external / MB)} stored=${x.stored} pending=${x.pending}`);
-    }
-  }
-
-  // It was an overload: about twice what the engine stored, and a backlog that kept growing.
-  expect(published, 'published reads/s against stored reads/s').toBeGreaterThan(1.6 * ingested);
-  expect(backlogAtEnd, 'the backlog grew in the second half').toBeGreaterThan(pendingFirst);
-  // Memory: bounded, and not growing with the backlog. What the engine holds of the stream is
-  // the pull window (2,000 messages at a time, under maxAckPending) and at most four batches of
-  // batchMaxBytes staged for the store: tens of MB, while the backlog reaches hundreds. RSS also
-  // holds DuckDB, whose buffer pool is capped at STORE_MEMORY_MB (it grows with the data
-  // written, not with the backlog).
-  expect(maxSecond, 'heap + external in the second half against the first').toBeLessThan(1.5 * maxFirst + 64 * MB);
-  expect(maxSecond, 'heap + external').toBeLessThan(512 * MB);
-  const rssFirst = Math.max(...first.map((s) => s.rss));
-  const rssSecond = Math.max(...second.map((s) => s.rss));
-  expect(rssSecond, 'RSS in the second half against the first (DuckDB may fill its pool meanwhile)').toBeLessThan(rssFirst + STORE_MEMORY_MB * MB);
-  expect(maxRss, 'RSS').toBeLessThan(baselineRss + STORE_MEMORY_MB * MB + 896 * MB);
-  // An overload is not a failure: the engine stays ready.
-  expect(samples.filter((s) => !s.ready).length).toBe(0);
-
-  // Exact totals.
-  await new Promise((r) => setTimeout(r, 500));
-  expect(await stored()).toBe(overload.reads);
-  expect(await engine.terminate()).toBe(0);
-  const t = await storedTotals(engine.dataDir);
-  expect(t.sightings).toBe(overload.reads);
-  expect(t.distinctReads).toBe(overload.reads);
-}, 60_000 + OVERLOAD_SECONDS * 4_000);
+    // Exact totals.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await stored()).toBe(overload.reads);
+    expect(await engine.terminate()).toBe(0);
+    const t = await storedTotals(engine.dataDir);
+    expect(t.sightings).toBe(overload.reads);
+    expect(t.distinctReads).toBe(overload.reads);
+  },
+  60_000 + OVERLOAD_SECONDS * 4_000,
+);

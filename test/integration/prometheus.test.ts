@@ -52,21 +52,32 @@ describe.skipIf(!available)('dashboards against a real Prometheus', () => {
     const target = new URL(engine.address!).host;
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
-    writeFileSync(join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: vigil',
-      `    static_configs: [{ targets: ['${target}'] }]`,
-      '',
-    ].join('\n'));
-    prometheus = spawn('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: vigil',
+        `    static_configs: [{ targets: ['${target}'] }]`,
+        '',
+      ].join('\n'),
+    );
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     prometheus.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
-    await eventually(async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok === true, 20_000, `Prometheus ready\n${promLog}`);
+    await eventually(
+      async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok === true,
+      20_000,
+      `Prometheus ready\n${promLog}`,
+    );
     await eventually(async () => (await query('up{job="vigil"} == 1')).data?.result.length === 1, 20_000, 'first scrape of the engine');
 
     // The run happens while Prometheus watches, spread over a few seconds, so counters grow

@@ -70,8 +70,12 @@ async function insertAgedRows(): Promise<void> {
       );
     }
     // Aggregates and incidents of any age are kept.
-    await conn.run(`INSERT INTO agg_camera_minute VALUES ('cam-old', make_timestamptz($1::BIGINT * 1000), 'plate', 5)`, [BigInt(T - 400 * DAY)]);
-    await conn.run(`INSERT INTO agg_area_hour VALUES ('area-old', make_timestamptz($1::BIGINT * 1000), 'plate', 5)`, [BigInt(T - 400 * DAY)]);
+    await conn.run(`INSERT INTO agg_camera_minute VALUES ('cam-old', make_timestamptz($1::BIGINT * 1000), 'plate', 5)`, [
+      BigInt(T - 400 * DAY),
+    ]);
+    await conn.run(`INSERT INTO agg_area_hour VALUES ('area-old', make_timestamptz($1::BIGINT * 1000), 'plate', 5)`, [
+      BigInt(T - 400 * DAY),
+    ]);
     await conn.run(
       `INSERT INTO incidents VALUES ('inc-old', make_timestamptz($1::BIGINT * 1000), 'burglary', 41.3, 69.2, 3, 'call', NULL, NULL, 1)`,
       [BigInt(T - 800 * DAY)],
@@ -84,7 +88,11 @@ async function insertAgedRows(): Promise<void> {
       );
       // Two acknowledgements each: a hit's acks go with it.
       for (const status of ['rejected', 'accepted']) {
-        await conn.run(`INSERT INTO hit_acks VALUES ($1, $2, 'r', 'desk', make_timestamptz($3::BIGINT * 1000))`, [`h${age}`, status, emitted + 60_000n]);
+        await conn.run(`INSERT INTO hit_acks VALUES ($1, $2, 'r', 'desk', make_timestamptz($3::BIGINT * 1000))`, [
+          `h${age}`,
+          status,
+          emitted + 60_000n,
+        ]);
       }
     }
     // A past-read hit: its read is 400 days old, but it was emitted 10 days ago, so it stays.
@@ -92,15 +100,21 @@ async function insertAgedRows(): Promise<void> {
       `INSERT INTO hits VALUES ('h-retro', 'watchlist', 50, make_timestamptz($1::BIGINT * 1000), make_timestamptz($2::BIGINT * 1000), 'cam-old', 'plate', true, '{}')`,
       [BigInt(T - 400 * DAY), BigInt(T - 10 * DAY)],
     );
-    await conn.run(`INSERT INTO hit_acks VALUES ('h-retro', 'accepted', NULL, 'desk', make_timestamptz($1::BIGINT * 1000))`, [BigInt(T - 9 * DAY)]);
+    await conn.run(`INSERT INTO hit_acks VALUES ('h-retro', 'accepted', NULL, 'desk', make_timestamptz($1::BIGINT * 1000))`, [
+      BigInt(T - 9 * DAY),
+    ]);
   });
   const audit = new AuditLog(engine.db);
-  for (const age of AUDIT_AGES) await audit.record({ actor: 'old-analyst', role: 'analyst', action: 'sightings.search', target: `a${age}` }, Math.round(T - age * DAY));
+  for (const age of AUDIT_AGES)
+    await audit.record({ actor: 'old-analyst', role: 'analyst', action: 'sightings.search', target: `a${age}` }, Math.round(T - age * DAY));
 }
 
 beforeAll(async () => {
   nats = await TestNatsServer.start();
-  engine = await Engine.start(testConfig(nats.url), createLogger(process.env.VIGIL_TEST_LOG ?? 'silent'), { listen: false, now: () => clock });
+  engine = await Engine.start(testConfig(nats.url), createLogger(process.env.VIGIL_TEST_LOG ?? 'silent'), {
+    listen: false,
+    now: () => clock,
+  });
   nc = await connect({ servers: nats.url });
   js = jetstream(nc);
   hitSub = nc.subscribe('vigil.hit.>');
@@ -111,10 +125,21 @@ beforeAll(async () => {
   await admin('PUT', '/api/v1/cameras', [{ id: 'cam-ret', lat: 41.31, lon: 69.28, kind: 'plate' }]);
   const match = { ocrEquivalence: false, maxEdits: 0 };
   ({ id: listKeep } = await admin('POST', '/api/v1/watchlists', {
-    name: 'stolen cars', kind: 'plate', priority: 60, legalBasis: 'court order 1', match, cooldownSeconds: 0,
+    name: 'stolen cars',
+    kind: 'plate',
+    priority: 60,
+    legalBasis: 'court order 1',
+    match,
+    cooldownSeconds: 0,
   }));
   ({ id: listExpiring } = await admin('POST', '/api/v1/watchlists', {
-    name: 'temporary', kind: 'plate', priority: 60, legalBasis: 'court order 2', match, cooldownSeconds: 0, expiresAt: iso(REAL + 2 * HOUR),
+    name: 'temporary',
+    kind: 'plate',
+    priority: 60,
+    legalBasis: 'court order 2',
+    match,
+    cooldownSeconds: 0,
+    expiresAt: iso(REAL + 2 * HOUR),
   }));
   await admin('POST', `/api/v1/watchlists/${listKeep}/entries`, [
     { key: KEEP },
@@ -150,9 +175,16 @@ async function readAll(plates: string[]): Promise<string[]> {
   const stored = await count(`SELECT count(*) AS n FROM sightings WHERE camera = 'cam-ret'`);
   for (const plate of plates) await js.publish('vigil.det.cam-ret', encode({ ts: REAL, kind: 'plate', plate }));
   // Hits are published before their batch commits: once the reads are stored, every hit is out.
-  await eventually(async () => (await count(`SELECT count(*) AS n FROM sightings WHERE camera = 'cam-ret'`)) === stored + plates.length, 20_000, 'reads stored');
+  await eventually(
+    async () => (await count(`SELECT count(*) AS n FROM sightings WHERE camera = 'cam-ret'`)) === stored + plates.length,
+    20_000,
+    'reads stored',
+  );
   await new Promise((r) => setTimeout(r, 100)); // the hits' last hop: NATS to this subscription
-  return hits.slice(before).map((h) => h.entry?.key ?? '?').sort();
+  return hits
+    .slice(before)
+    .map((h) => h.entry?.key ?? '?')
+    .sort();
 }
 
 describe('a purge at a chosen time', () => {
@@ -188,8 +220,8 @@ describe('a purge at a chosen time', () => {
     expect(await count(`SELECT count(*) AS n FROM hits WHERE camera = 'cam-ret'`)).toBe(4);
     expect(await count(`SELECT count(*) AS n FROM audit WHERE action = 'watchlist.create'`)).toBe(2);
     // Aggregates and incidents carry no identity: kept whatever their age.
-    expect(await count('SELECT count(*) AS n FROM agg_camera_minute WHERE camera = \'cam-old\'')).toBe(1);
-    expect(await count('SELECT count(*) AS n FROM agg_area_hour WHERE area = \'area-old\'')).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM agg_camera_minute WHERE camera = 'cam-old'")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM agg_area_hour WHERE area = 'area-old'")).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM incidents WHERE id = 'inc-old'`)).toBe(1);
 
     // The rules, in the store and in the live rule book.
@@ -246,8 +278,14 @@ describe('a purge at a chosen time', () => {
 
   it('survives a failing step: the others still run, the error is counted and audited, the next run recovers', async () => {
     await engine.db.transaction(async (conn) => {
-      await conn.run(`INSERT INTO sightings VALUES (make_timestamptz($1::BIGINT * 1000), 'cam-old', 'plate', 'S40', 0.9, NULL, NULL, NULL, NULL, NULL, 2000000, 0)`, [BigInt(T - 40 * DAY)]);
-      await conn.run(`INSERT INTO hits VALUES ('h500', 'watchlist', 50, make_timestamptz($1::BIGINT * 1000), make_timestamptz($1::BIGINT * 1000), 'cam-old', 'plate', false, '{}')`, [BigInt(T - 500 * DAY)]);
+      await conn.run(
+        `INSERT INTO sightings VALUES (make_timestamptz($1::BIGINT * 1000), 'cam-old', 'plate', 'S40', 0.9, NULL, NULL, NULL, NULL, NULL, 2000000, 0)`,
+        [BigInt(T - 40 * DAY)],
+      );
+      await conn.run(
+        `INSERT INTO hits VALUES ('h500', 'watchlist', 50, make_timestamptz($1::BIGINT * 1000), make_timestamptz($1::BIGINT * 1000), 'cam-old', 'plate', false, '{}')`,
+        [BigInt(T - 500 * DAY)],
+      );
       await conn.run('ALTER TABLE hit_acks RENAME TO hit_acks_away');
     });
     let failed;
@@ -294,7 +332,14 @@ describe('the schedule', () => {
   it('runs on its timer, one run after another, never two at once, until stopped', async () => {
     const metrics = new EngineMetrics();
     const starts: number[] = []; // the clock is read once, as each run starts
-    const s = schedule({ purgeIntervalMinutes: 0.001 }, () => (starts.push(Date.now()), T), metrics);
+    const s = schedule(
+      { purgeIntervalMinutes: 0.001 },
+      () => {
+        starts.push(Date.now());
+        return T;
+      },
+      metrics,
+    );
     const runs = async () => (await metrics.purgeRuns.get()).values.find((v) => v.labels.outcome === 'ok')?.value ?? 0;
     // Hold the writer for 400 ms: the first run (due at 20 ms) waits for it. A timer that did not
     // wait for the run before would start about six more meanwhile (every 60 ms).

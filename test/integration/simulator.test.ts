@@ -245,7 +245,18 @@ describe('runSimulation', () => {
 
   it('refuses a clock that starts in the future', async () => {
     await expect(
-      runSimulation({ nc, prefix: 'vigil', city, seed: 1, rate: 10, durationSeconds: 1, batch: 1, jetstream: false, incidentsPerMinute: 0, start: Date.now() + 60_000 }),
+      runSimulation({
+        nc,
+        prefix: 'vigil',
+        city,
+        seed: 1,
+        rate: 10,
+        durationSeconds: 1,
+        batch: 1,
+        jetstream: false,
+        incidentsPerMinute: 0,
+        start: Date.now() + 60_000,
+      }),
     ).rejects.toThrow(/must not start in the future/);
   });
 

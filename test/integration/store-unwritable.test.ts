@@ -44,7 +44,8 @@ function canMountTmpfs(): boolean {
 
 const only = process.env.VIGIL_TEST_STORE_FAULT;
 const modes = (['disk', 'switch'] as const).filter((m) => (only ? m === only : m === 'switch' || canMountTmpfs()));
-if (!only && !modes.includes('disk')) console.log('store-unwritable: no tmpfs mount here (not root?): the disk-full case is skipped, the fault switch runs');
+if (!only && !modes.includes('disk'))
+  console.log('store-unwritable: no tmpfs mount here (not root?): the disk-full case is skipped, the fault switch runs');
 
 /** Writes zeros into `file` until the file system is full. */
 function fillUp(file: string): number {
@@ -100,20 +101,33 @@ describe.each(modes)('store unwritable (%s)', (mode) => {
     await eventually(() => engine.ready(), 30_000, 'engine ready');
 
     const totalReads = async () =>
-      ((await engine.request('GET', '/api/v1/analytics/traffic?bucket=day&from=2000-01-01', 'analyst')).rows as Array<{ count: number }>).reduce((s, r) => s + r.count, 0);
+      (
+        (await engine.request('GET', '/api/v1/analytics/traffic?bucket=day&from=2000-01-01', 'analyst')).rows as Array<{ count: number }>
+      ).reduce((s, r) => s + r.count, 0);
     const ackFloor = async () => (await jsm.consumers.info('VIGIL_DET', 'vigil-det')).ack_floor.stream_seq;
 
     let done = false;
-    const producer = publishAccepted(js, { messages: 1_000_000, readsIn: (i) => (i % 3 ? 1 : 20), window: 40, pauseMs: 10, tag: `unwritable-${mode}`, stop: () => done });
+    const producer = publishAccepted(js, {
+      messages: 1_000_000,
+      readsIn: (i) => (i % 3 ? 1 : 20),
+      window: 40,
+      pauseMs: 10,
+      tag: `unwritable-${mode}`,
+      stop: () => done,
+    });
     await eventually(async () => (await totalReads()) > 2000, 30_000, 'ingest under way');
 
     // Break the store.
     if (mode === 'disk') fillUp(filler);
     else writeFileSync(flag, '');
-    await eventually(async () => {
-      const r = await engine.readiness();
-      return r.status === 503 && r.checks.ingest === false && r.checks.store === true && r.checks.nats === true;
-    }, 15_000, '/readyz: not ready, ingest false');
+    await eventually(
+      async () => {
+        const r = await engine.readiness();
+        return r.status === 503 && r.checks.ingest === false && r.checks.store === true && r.checks.nats === true;
+      },
+      15_000,
+      '/readyz: not ready, ingest false',
+    );
 
     // While it cannot write, nothing is acknowledged and nothing is stored, though reads keep coming.
     const floor = await ackFloor();

@@ -39,7 +39,11 @@ type StoreOnly = (fresh: InboundBatchMessage[], applied: readonly SeqRange[]) =>
 /** Acks are fire-and-forget: the server may answer an info request before it applied the last. */
 async function ackFloorReaches(stream: string, seq: number) {
   let floor = -1;
-  await eventually(async () => (floor = (await jsm.consumers.info(stream, `${stream}-durable`)).ack_floor.stream_seq) === seq, 3000, `ack floor ${seq}`).catch(() => undefined);
+  await eventually(
+    async () => (floor = (await jsm.consumers.info(stream, `${stream}-durable`)).ack_floor.stream_seq) === seq,
+    3000,
+    `ack floor ${seq}`,
+  ).catch(() => undefined);
   expect(floor).toBe(seq);
 }
 
@@ -75,14 +79,18 @@ it('skips messages redelivered after ack_wait while their batch was still commit
   const seen: number[] = [];
   let first = true;
   const metrics = new EngineMetrics();
-  const c = consumer('REDELIVER', async (fresh) => {
-    if (first) {
-      first = false;
-      // Longer than ack_wait: JetStream redelivers this batch's messages meanwhile.
-      await new Promise((r) => setTimeout(r, 2500));
-    }
-    for (const m of fresh) seen.push(m.seq);
-  }, metrics);
+  const c = consumer(
+    'REDELIVER',
+    async (fresh) => {
+      if (first) {
+        first = false;
+        // Longer than ack_wait: JetStream redelivers this batch's messages meanwhile.
+        await new Promise((r) => setTimeout(r, 2500));
+      }
+      for (const m of fresh) seen.push(m.seq);
+    },
+    metrics,
+  );
   await c.start();
   await eventually(() => seen.length >= 60, 20_000, '60 messages applied');
   await new Promise((r) => setTimeout(r, 1500));
@@ -115,9 +123,17 @@ it('starts after the applied sequences, and only acknowledges what committed', a
   await streamOf('RESUME', 30);
   const seen: number[] = [];
   // 1–10 and 15–20 applied before; 11–14 (and 21–30) are not.
-  const c = consumer('RESUME', async (fresh) => {
-    for (const m of fresh) seen.push(m.seq);
-  }, new EngineMetrics(), AppliedSequences.fromRanges([[1, 10], [15, 20]]));
+  const c = consumer(
+    'RESUME',
+    async (fresh) => {
+      for (const m of fresh) seen.push(m.seq);
+    },
+    new EngineMetrics(),
+    AppliedSequences.fromRanges([
+      [1, 10],
+      [15, 20],
+    ]),
+  );
   await c.start();
   await eventually(() => seen.length >= 14, 10_000, '14 messages applied');
   await new Promise((r) => setTimeout(r, 300));

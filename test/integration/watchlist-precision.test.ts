@@ -17,7 +17,12 @@ beforeAll(async () => {
 afterAll(() => stopStack(stack));
 
 async function call(method: 'GET' | 'POST' | 'PATCH', url: string, role: 'admin' | 'dispatcher', payload?: unknown) {
-  const res = await stack.engine.api.inject({ method, url, headers: auth(role), ...(payload === undefined ? {} : { payload: payload as object }) });
+  const res = await stack.engine.api.inject({
+    method,
+    url,
+    headers: auth(role),
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
   return { status: res.statusCode, body: res.json() };
 }
 const ok = async (method: 'GET' | 'POST' | 'PATCH', url: string, role: 'admin' | 'dispatcher', payload?: unknown) => {
@@ -30,7 +35,9 @@ const listOf = async (id: string) => (await ok('GET', '/api/v1/watchlists', 'adm
 async function publishPlates(plates: readonly string[], idPrefix: string): Promise<void> {
   const now = Date.now();
   for (let i = 0; i < plates.length; i += 500) {
-    const batch = plates.slice(i, i + 500).map((plate, j) => ({ ts: now - 1000, kind: 'plate', camera: 'cam-1', plate, id: `${idPrefix}${i + j}` }));
+    const batch = plates
+      .slice(i, i + 500)
+      .map((plate, j) => ({ ts: now - 1000, kind: 'plate', camera: 'cam-1', plate, id: `${idPrefix}${i + j}` }));
     await stack.js.publish('vigil.det.gw', encode(batch));
   }
 }
@@ -50,9 +57,30 @@ describe('edits on a large plate list', () => {
     await publishPlates(city.reads, 'city-');
     await eventually(async () => (await storedReads()) >= city.reads.length, 20_000, 'city reads stored');
 
-    listId = (await ok('POST', '/api/v1/watchlists', 'admin', { name: 'stolen', kind: 'plate', priority: 80, legalBasis: 'theft register', cooldownSeconds: 0 })).id;
-    expect((await ok('POST', `/api/v1/watchlists/${listId}/entries`, 'admin', keys.map((key) => ({ key })))).upserted).toBe(100_000);
-    expect(await listOf(listId)).toMatchObject({ match: { ocrEquivalence: true, maxEdits: 0 }, entries: 100_000, estimatedFuzzyHitRate: 0 });
+    listId = (
+      await ok('POST', '/api/v1/watchlists', 'admin', {
+        name: 'stolen',
+        kind: 'plate',
+        priority: 80,
+        legalBasis: 'theft register',
+        cooldownSeconds: 0,
+      })
+    ).id;
+    expect(
+      (
+        await ok(
+          'POST',
+          `/api/v1/watchlists/${listId}/entries`,
+          'admin',
+          keys.map((key) => ({ key })),
+        )
+      ).upserted,
+    ).toBe(100_000);
+    expect(await listOf(listId)).toMatchObject({
+      match: { ocrEquivalence: true, maxEdits: 0 },
+      entries: 100_000,
+      estimatedFuzzyHitRate: 0,
+    });
 
     const refused = await call('PATCH', `/api/v1/watchlists/${listId}`, 'admin', { match: { maxEdits: 1 } });
     expect(refused.status).toBe(400);
@@ -69,7 +97,11 @@ describe('edits on a large plate list', () => {
     expect(await listOf(listId)).toMatchObject({ match: { maxEdits: 1 }, estimatedFuzzyHitRate: forced.estimatedFuzzyHitRate });
     const audit = (await ok('GET', '/api/v1/audit?action=watchlist.fuzzy.override', 'admin')).rows;
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'admin-user', target: listId, detail: { maxEdits: 1, estimatedFuzzyHitRate: forced.estimatedFuzzyHitRate, maxFuzzyHitRate: 0.05, entries: 100_000 } });
+    expect(audit[0]).toMatchObject({
+      actor: 'admin-user',
+      target: listId,
+      detail: { maxEdits: 1, estimatedFuzzyHitRate: forced.estimatedFuzzyHitRate, maxFuzzyHitRate: 0.05, entries: 100_000 },
+    });
   });
 
   it('adding entries to it is estimated again, and refused without force', async () => {
@@ -91,14 +123,22 @@ describe('edits on a large plate list', () => {
     const misread = misreadOf(listed);
     await publishPlates([misread, listed], 'edit-');
     let hits: Array<Record<string, any>> = [];
-    await eventually(async () => {
-      hits = (await ok('GET', '/api/v1/hits?limit=1000', 'dispatcher')).rows.filter((h: { readId: string }) => h.readId?.startsWith('edit-'));
-      return hits.length === 2;
-    }, 15_000, 'the two hits');
+    await eventually(
+      async () => {
+        hits = (await ok('GET', '/api/v1/hits?limit=1000', 'dispatcher')).rows.filter((h: { readId: string }) =>
+          h.readId?.startsWith('edit-'),
+        );
+        return hits.length === 2;
+      },
+      15_000,
+      'the two hits',
+    );
     const byRead = Object.fromEntries(hits.map((h) => [h.readId, { type: h.match.type, priority: h.priority }]));
     expect(byRead).toEqual({ 'edit-0': { type: 'edit', priority: 60 }, 'edit-1': { type: 'exact', priority: 80 } });
     // minPriority lets a desk see only what it must act on.
-    const urgent = (await ok('GET', '/api/v1/hits?limit=1000&minPriority=70', 'dispatcher')).rows.filter((h: { readId: string }) => h.readId?.startsWith('edit-'));
+    const urgent = (await ok('GET', '/api/v1/hits?limit=1000&minPriority=70', 'dispatcher')).rows.filter((h: { readId: string }) =>
+      h.readId?.startsWith('edit-'),
+    );
     expect(urgent.map((h: { readId: string }) => h.readId)).toEqual(['edit-1']);
 
     const off = await ok('PATCH', `/api/v1/watchlists/${listId}`, 'admin', { match: { maxEdits: 0, editPriority: 10 } });
@@ -108,17 +148,39 @@ describe('edits on a large plate list', () => {
 
 describe('precision from dispatchers', () => {
   it('GET /watchlists counts hits, acceptances and rejections per list and match type, and shows precision', async () => {
-    const judged = (await ok('POST', '/api/v1/watchlists', 'admin', { name: 'judged', kind: 'plate', priority: 70, legalBasis: 'warrants', cooldownSeconds: 0 })).id;
-    const few = (await ok('POST', '/api/v1/watchlists', 'admin', { name: 'few acks', kind: 'plate', priority: 70, legalBasis: 'warrants', cooldownSeconds: 0 })).id;
+    const judged = (
+      await ok('POST', '/api/v1/watchlists', 'admin', {
+        name: 'judged',
+        kind: 'plate',
+        priority: 70,
+        legalBasis: 'warrants',
+        cooldownSeconds: 0,
+      })
+    ).id;
+    const few = (
+      await ok('POST', '/api/v1/watchlists', 'admin', {
+        name: 'few acks',
+        kind: 'plate',
+        priority: 70,
+        legalBasis: 'warrants',
+        cooldownSeconds: 0,
+      })
+    ).id;
     await ok('POST', `/api/v1/watchlists/${judged}/entries`, 'admin', [{ key: '01P111PP' }]);
     await ok('POST', `/api/v1/watchlists/${few}/entries`, 'admin', [{ key: '01R222RR' }]);
     // 10 exact reads and 4 look-alike reads of the judged plate, 3 reads of the other.
     await publishPlates([...Array(10).fill('01P111PP'), ...Array(4).fill('0IP111PP'), ...Array(3).fill('01R222RR')], 'judge-');
     let hits: Array<Record<string, any>> = [];
-    await eventually(async () => {
-      hits = (await ok('GET', '/api/v1/hits?limit=1000', 'dispatcher')).rows.filter((h: { readId: string }) => h.readId?.startsWith('judge-'));
-      return hits.length === 17;
-    }, 15_000, '17 hits');
+    await eventually(
+      async () => {
+        hits = (await ok('GET', '/api/v1/hits?limit=1000', 'dispatcher')).rows.filter((h: { readId: string }) =>
+          h.readId?.startsWith('judge-'),
+        );
+        return hits.length === 17;
+      },
+      15_000,
+      '17 hits',
+    );
     const ofList = (id: string, type: string) => hits.filter((h) => h.watchlist.id === id && h.match.type === type);
     const ack = (h: Record<string, any>, status: 'accepted' | 'rejected') =>
       ok('POST', `/api/v1/hits/${h.id}/ack`, 'dispatcher', status === 'rejected' ? { status, reason: 'different car' } : { status });

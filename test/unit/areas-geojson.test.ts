@@ -104,7 +104,21 @@ describe('areasFromGeoJson', () => {
   });
 
   it('refuses a bad geometry with a 400 naming its path', () => {
-    const bad: Feature = { type: 'Feature', properties: { id: 'b' }, geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 'x'], [1, 1], [0, 0]]] } };
+    const bad: Feature = {
+      type: 'Feature',
+      properties: { id: 'b' },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 'x'],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      },
+    };
     const e = refusal(() => areasFromGeoJson(fc(feature({ id: 'a' }), bad)));
     expect(e.statusCode).toBe(400);
     expect(e.message).toBe('body.features[1].geometry.coordinates[0][1]: must be [x, y] numbers');

@@ -74,8 +74,7 @@ describe('parseInstant: a date and time', () => {
   });
 
   it('refuses hours and minutes out of range', () => {
-    for (const text of ['2026-03-01T24:00Z', '2026-03-01T10:60Z', '2026-03-01T10:00:60Z'])
-      expect(parseInstant(text, TZ), text).toBeNull();
+    for (const text of ['2026-03-01T24:00Z', '2026-03-01T10:60Z', '2026-03-01T10:00:60Z']) expect(parseInstant(text, TZ), text).toBeNull();
   });
 
   it('refuses a date-time on a day that does not exist', () => {
@@ -100,7 +99,17 @@ describe('parseInstant: before 1970', () => {
 
 describe('parseInstant: not an instant', () => {
   it('refuses other text', () => {
-    for (const text of ['', 'yesterday', '1772359200000', '2026-3-1', '26-03-01', '2026/03/01', '2026-03-01 10:00Z', ' 2026-03-01', '2026-03-01T10Z'])
+    for (const text of [
+      '',
+      'yesterday',
+      '1772359200000',
+      '2026-3-1',
+      '26-03-01',
+      '2026/03/01',
+      '2026-03-01 10:00Z',
+      ' 2026-03-01',
+      '2026-03-01T10Z',
+    ])
       expect(parseInstant(text, TZ), JSON.stringify(text)).toBeNull();
   });
 });

@@ -4,7 +4,15 @@
 
 import { BIGINT, DOUBLE, DuckDBInstance, FLOAT, INTEGER, TIMESTAMPTZ, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_ROWS, ColumnChunk, Float32Column, Float64Column, Int32Column, Int64Column, VarcharColumn } from '../../engine/store/column-chunk.js';
+import {
+  CHUNK_ROWS,
+  ColumnChunk,
+  Float32Column,
+  Float64Column,
+  Int32Column,
+  Int64Column,
+  VarcharColumn,
+} from '../../engine/store/column-chunk.js';
 
 const STRINGS = ['', 'a', 'cam-1', '12345678901', '123456789012', '1234567890123', 'Тошкент', 'ü', 'a'.repeat(500), null];
 const INTS = [0, 1, -1, 2 ** 32, 2 ** 32 - 1, -(2 ** 32), 2 ** 53 - 1, -(2 ** 53 - 1), 1_764_000_000_000_000];
@@ -67,14 +75,18 @@ describe('ColumnChunk', () => {
   it('spans several chunks, and DuckDB filters and groups the inline strings as its own', async () => {
     const rows = CHUNK_ROWS * 2 + 17;
     await write(rows, (k) => [`cam-${k % 10}`, k, k * 1000, k, k, k]);
-    const groups = (await conn.runAndReadAll('SELECT s, count(*)::INTEGER AS c, sum(n)::DOUBLE AS total FROM t GROUP BY s ORDER BY s')).getRowObjects();
+    const groups = (
+      await conn.runAndReadAll('SELECT s, count(*)::INTEGER AS c, sum(n)::DOUBLE AS total FROM t GROUP BY s ORDER BY s')
+    ).getRowObjects();
     expect(groups.map((g) => g.s)).toEqual(Array.from({ length: 10 }, (_, k) => `cam-${k}`));
     expect(groups.reduce((s, g) => s + Number(g.c), 0)).toBe(rows);
     expect(groups.reduce((s, g) => s + Number(g.total), 0)).toBe((rows * (rows - 1)) / 2);
     // Equality against a constant DuckDB made itself (padding bytes must match) and a join.
     const one = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS c FROM t WHERE s = 'cam-3'`)).getRowObjects()[0].c;
     expect(one).toBe(groups[3].c);
-    const joined = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS c FROM t JOIN (SELECT 'cam-' || 7 AS s) USING (s)`)).getRowObjects()[0].c;
+    const joined = (
+      await conn.runAndReadAll(`SELECT count(*)::INTEGER AS c FROM t JOIN (SELECT 'cam-' || 7 AS s) USING (s)`)
+    ).getRowObjects()[0].c;
     expect(joined).toBe(groups[7].c);
   });
 

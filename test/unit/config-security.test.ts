@@ -30,7 +30,12 @@ describe('defaults', () => {
 
   it('auth.jwt: both algorithms, sub names the caller, 30 s of clock skew', () => {
     const c = validateConfig({ auth: { jwt: { publicKeyFile: '/etc/vigil/idp.pem' } } });
-    expect(c.auth.jwt).toEqual({ publicKeyFile: '/etc/vigil/idp.pem', algorithms: ['RS256', 'ES256'], nameClaim: 'sub', clockToleranceSeconds: 30 });
+    expect(c.auth.jwt).toEqual({
+      publicKeyFile: '/etc/vigil/idp.pem',
+      algorithms: ['RS256', 'ES256'],
+      nameClaim: 'sub',
+      clockToleranceSeconds: 30,
+    });
   });
 
   it('nats: no credentials, TLS only if the server asks', () => {
@@ -50,7 +55,11 @@ describe('environment overrides', () => {
       VIGIL_NATS_TLS_CERT_FILE: '/c.pem',
       VIGIL_NATS_TLS_KEY_FILE: '/k.pem',
     });
-    expect(c.nats).toMatchObject({ user: 'vigil', pass: 's3cret', tls: { required: true, caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' } });
+    expect(c.nats).toMatchObject({
+      user: 'vigil',
+      pass: 's3cret',
+      tls: { required: true, caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' },
+    });
     expect(loadConfig(undefined, { VIGIL_NATS_TOKEN: 't' }).nats.token).toBe('t');
     expect(loadConfig(undefined, { VIGIL_NATS_NKEY_SEED_FILE: '/seed.nk' }).nats.nkeySeedFile).toBe('/seed.nk');
     expect(loadConfig(undefined, { VIGIL_NATS_CREDS_FILE: '/u.creds' }).nats.credsFile).toBe('/u.creds');
@@ -71,34 +80,70 @@ describe('environment overrides', () => {
   });
 
   it('sets the JWT key file, issuer and audience', () => {
-    const c = loadConfig(undefined, { VIGIL_AUTH_JWT_JWKS_FILE: '/jwks.json', VIGIL_AUTH_JWT_ISSUER: 'https://idp', VIGIL_AUTH_JWT_AUDIENCE: 'vigil' });
+    const c = loadConfig(undefined, {
+      VIGIL_AUTH_JWT_JWKS_FILE: '/jwks.json',
+      VIGIL_AUTH_JWT_ISSUER: 'https://idp',
+      VIGIL_AUTH_JWT_AUDIENCE: 'vigil',
+    });
     expect(c.auth.jwt).toMatchObject({ jwksFile: '/jwks.json', issuer: 'https://idp', audience: 'vigil' });
   });
 
   it('refuses a bad value naming the variable', () => {
-    expect(refusal(() => loadConfig(undefined, { VIGIL_NATS_TLS_REQUIRED: 'yes' }))).toBe("invalid configuration: VIGIL_NATS_TLS_REQUIRED must be true or false, got 'yes'");
-    expect(refusal(() => loadConfig(undefined, { VIGIL_HTTP_RATE_LIMIT_MAX: 'lots' }))).toMatch(/VIGIL_HTTP_RATE_LIMIT_MAX must be a whole number/);
-    expect(refusal(() => loadConfig(undefined, { VIGIL_AUTH_JWT_ISSUER: 'https://idp' }))).toMatch(/'auth\.jwt' needs exactly one of 'publicKeyFile' or 'jwksFile'/);
-    expect(refusal(() => loadConfig(undefined, { VIGIL_HTTP_CORS_ORIGINS: 'https://a.example.org/app' }))).toMatch(/'http\.cors\.origins\.0' must be an origin .*\(from VIGIL_HTTP_CORS_ORIGINS\)$/);
+    expect(refusal(() => loadConfig(undefined, { VIGIL_NATS_TLS_REQUIRED: 'yes' }))).toBe(
+      "invalid configuration: VIGIL_NATS_TLS_REQUIRED must be true or false, got 'yes'",
+    );
+    expect(refusal(() => loadConfig(undefined, { VIGIL_HTTP_RATE_LIMIT_MAX: 'lots' }))).toMatch(
+      /VIGIL_HTTP_RATE_LIMIT_MAX must be a whole number/,
+    );
+    expect(refusal(() => loadConfig(undefined, { VIGIL_AUTH_JWT_ISSUER: 'https://idp' }))).toMatch(
+      /'auth\.jwt' needs exactly one of 'publicKeyFile' or 'jwksFile'/,
+    );
+    expect(refusal(() => loadConfig(undefined, { VIGIL_HTTP_CORS_ORIGINS: 'https://a.example.org/app' }))).toMatch(
+      /'http\.cors\.origins\.0' must be an origin .*\(from VIGIL_HTTP_CORS_ORIGINS\)$/,
+    );
   });
 });
 
 describe('refusals name the key', () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ['both JWT key files', { auth: { jwt: { publicKeyFile: '/a', jwksFile: '/b' } } }, /'auth\.jwt' needs exactly one of 'publicKeyFile' or 'jwksFile'/],
+    [
+      'both JWT key files',
+      { auth: { jwt: { publicKeyFile: '/a', jwksFile: '/b' } } },
+      /'auth\.jwt' needs exactly one of 'publicKeyFile' or 'jwksFile'/,
+    ],
     ['no JWT key file', { auth: { jwt: { issuer: 'x' } } }, /'auth\.jwt' needs exactly one of/],
-    ['an HMAC algorithm', { auth: { jwt: { publicKeyFile: '/a', algorithms: ['HS256'] } } }, /'auth\.jwt\.algorithms\.0' must be equal to one of the allowed values/],
+    [
+      'an HMAC algorithm',
+      { auth: { jwt: { publicKeyFile: '/a', algorithms: ['HS256'] } } },
+      /'auth\.jwt\.algorithms\.0' must be equal to one of the allowed values/,
+    ],
     ['an unknown JWT key', { auth: { jwt: { publicKeyFile: '/a', secret: 'x' } } }, /unknown key 'auth\.jwt\.secret'/],
-    ['a clock tolerance of an hour', { auth: { jwt: { publicKeyFile: '/a', clockToleranceSeconds: 3600 } } }, /'auth\.jwt\.clockToleranceSeconds' must be <= 300/],
+    [
+      'a clock tolerance of an hour',
+      { auth: { jwt: { publicKeyFile: '/a', clockToleranceSeconds: 3600 } } },
+      /'auth\.jwt\.clockToleranceSeconds' must be <= 300/,
+    ],
     ['negative audit budget', { auth: { auditFailures: { perIpPerMinute: -1 } } }, /'auth\.auditFailures\.perIpPerMinute' must be >= 0/],
     ['a tiny body limit', { http: { bodyLimitBytes: 10 } }, /'http\.bodyLimitBytes' must be >= 1024/],
     ['a rate-limit window in seconds', { http: { rateLimit: { timeWindowMs: 10 } } }, /'http\.rateLimit\.timeWindowMs' must be >= 100/],
-    ['a wildcard origin', { http: { cors: { origins: ['*'] } } }, /'http\.cors\.origins\.0' must be an origin such as https:\/\/ops\.example\.org/],
-    ['trustProxy as a number', { http: { trustProxy: 2 } }, /^invalid configuration: 'http\.trustProxy' must be true, false or a list of proxy addresses$/],
+    [
+      'a wildcard origin',
+      { http: { cors: { origins: ['*'] } } },
+      /'http\.cors\.origins\.0' must be an origin such as https:\/\/ops\.example\.org/,
+    ],
+    [
+      'trustProxy as a number',
+      { http: { trustProxy: 2 } },
+      /^invalid configuration: 'http\.trustProxy' must be true, false or a list of proxy addresses$/,
+    ],
     ['user without pass', { nats: { user: 'vigil' } }, /'nats\.pass' is required with 'nats\.user'/],
     ['pass without user', { nats: { pass: 'x' } }, /'nats\.user' is required with 'nats\.pass'/],
     ['two ways to authenticate', { nats: { token: 't', credsFile: '/c' } }, /'nats\.token' and 'nats\.credsFile' are alternatives/],
-    ['a client cert without its key', { nats: { tls: { certFile: '/c.pem' } } }, /'nats\.tls\.keyFile' is required with 'nats\.tls\.certFile'/],
+    [
+      'a client cert without its key',
+      { nats: { tls: { certFile: '/c.pem' } } },
+      /'nats\.tls\.keyFile' is required with 'nats\.tls\.certFile'/,
+    ],
     ['an unknown TLS key', { nats: { tls: { verify: false } } }, /unknown key 'nats\.tls\.verify'/],
   ];
   it.each(cases)('%s', (_what, raw, message) => {

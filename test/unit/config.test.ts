@@ -38,10 +38,14 @@ describe('validateConfig: defaults', () => {
     expect(c.matching).toEqual({ maxFuzzyHitRate: 0.05, plateFormats: ['##@###@@', '#####@@@'] });
   });
 
-  it('takes the city\'s plate formats and refuses a format that is not # and @, naming the key', () => {
+  it("takes the city's plate formats and refuses a format that is not # and @, naming the key", () => {
     expect(validateConfig({ matching: { plateFormats: ['@@####'] } }).matching.plateFormats).toEqual(['@@####']);
-    expect(refusal(() => validateConfig({ matching: { plateFormats: ['99A999AA'] } })).message).toBe("invalid configuration: 'matching.plateFormats.0' must match pattern \"^[#@]{1,16}$\"");
-    expect(refusal(() => validateConfig({ matching: { maxFuzzyHitRate: -1 } })).message).toContain("'matching.maxFuzzyHitRate' must be >= 0");
+    expect(refusal(() => validateConfig({ matching: { plateFormats: ['99A999AA'] } })).message).toBe(
+      'invalid configuration: \'matching.plateFormats.0\' must match pattern "^[#@]{1,16}$"',
+    );
+    expect(refusal(() => validateConfig({ matching: { maxFuzzyHitRate: -1 } })).message).toContain(
+      "'matching.maxFuzzyHitRate' must be >= 0",
+    );
   });
 
   it('fills the defaults of a partly given section without touching the given keys', () => {
@@ -57,7 +61,12 @@ describe('validateConfig: defaults', () => {
       dataDir: '/var/lib/vigil',
       http: { host: '0.0.0.0', port: 0 },
       workers: { threads: 0 },
-      auth: { tokens: [{ name: 'ops', role: 'admin', token: TOKEN }, { name: 'desk', role: 'dispatcher', sha256: SHA }] },
+      auth: {
+        tokens: [
+          { name: 'ops', role: 'admin', token: TOKEN },
+          { name: 'desk', role: 'dispatcher', sha256: SHA },
+        ],
+      },
       retention: { detectionsDays: 7.5 },
       timezone: 'Europe/Berlin',
     });
@@ -86,9 +95,7 @@ describe('validateConfig: refusals name the key', () => {
   });
 
   it('refuses an unknown nested key with its full dotted name', () => {
-    expect(refusal(() => validateConfig({ nats: { urll: 'nats://x' } })).message).toBe(
-      "invalid configuration: unknown key 'nats.urll'",
-    );
+    expect(refusal(() => validateConfig({ nats: { urll: 'nats://x' } })).message).toBe("invalid configuration: unknown key 'nats.urll'");
     expect(refusal(() => validateConfig({ retention: { days: 3 } })).message).toContain("unknown key 'retention.days'");
   });
 
@@ -104,9 +111,7 @@ describe('validateConfig: refusals name the key', () => {
   });
 
   it('refuses http.port given as a string', () => {
-    expect(refusal(() => validateConfig({ http: { port: '80' } })).message).toBe(
-      "invalid configuration: 'http.port' must be integer",
-    );
+    expect(refusal(() => validateConfig({ http: { port: '80' } })).message).toBe("invalid configuration: 'http.port' must be integer");
   });
 
   it('refuses http.port out of range', () => {
@@ -131,9 +136,7 @@ describe('validateConfig: refusals name the key', () => {
     expect(refusal(() => validateConfig({ retention: { detectionsDays: '30' } })).message).toContain(
       "'retention.detectionsDays' must be number",
     );
-    expect(refusal(() => validateConfig({ retention: { detectionsDays: 0 } })).message).toContain(
-      "'retention.detectionsDays' must be > 0",
-    );
+    expect(refusal(() => validateConfig({ retention: { detectionsDays: 0 } })).message).toContain("'retention.detectionsDays' must be > 0");
     expect(refusal(() => validateConfig({ nats: { prefix: 'a.b' } })).message).toContain("'nats.prefix' must match pattern");
   });
 
@@ -161,7 +164,16 @@ describe('validateConfig: auth.tokens', () => {
   });
 
   it('refuses an entry with neither token nor sha256', () => {
-    const e = refusal(() => validateConfig({ auth: { tokens: [{ name: 'a', role: 'admin', token: TOKEN }, { name: 'b', role: 'admin' }] } }));
+    const e = refusal(() =>
+      validateConfig({
+        auth: {
+          tokens: [
+            { name: 'a', role: 'admin', token: TOKEN },
+            { name: 'b', role: 'admin' },
+          ],
+        },
+      }),
+    );
     expect(e.message).toContain("'auth.tokens.1' needs exactly one of 'token' or 'sha256'");
     expect(e.message).not.toContain('auth.tokens.0');
   });
@@ -187,7 +199,14 @@ describe('validateConfig: auth.tokens', () => {
 
   it('refuses two entries with the same name', () => {
     const e = refusal(() =>
-      validateConfig({ auth: { tokens: [{ name: 'a', role: 'admin', token: TOKEN }, { name: 'a', role: 'analyst', sha256: SHA }] } }),
+      validateConfig({
+        auth: {
+          tokens: [
+            { name: 'a', role: 'admin', token: TOKEN },
+            { name: 'a', role: 'analyst', sha256: SHA },
+          ],
+        },
+      }),
     );
     expect(e.message).toBe("invalid configuration: 'auth.tokens' has the name 'a' twice");
   });

@@ -12,7 +12,10 @@ import { loadConfig } from '../../engine/config.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const yaml = (path: string) => parse(readFileSync(`${root}${path}`, 'utf8'));
 const compose = yaml('compose.yaml');
-const services = compose.services as Record<string, { image?: string; build?: string; command?: string[]; volumes?: string[]; ports?: string[] }>;
+const services = compose.services as Record<
+  string,
+  { image?: string; build?: string; command?: string[]; volumes?: string[]; ports?: string[] }
+>;
 
 /** Host path → container path of a service's bind mounts. */
 const mounts = (service: string) =>
@@ -29,7 +32,7 @@ describe('compose.yaml', () => {
     }
   });
 
-  it("gives Grafana the provisioning files and the dashboards where its provider looks", () => {
+  it('gives Grafana the provisioning files and the dashboards where its provider looks', () => {
     const grafana = mounts('grafana');
     expect(grafana.get('./dashboards/provisioning/datasources')).toBe('/etc/grafana/provisioning/datasources');
     expect(grafana.get('./dashboards/provisioning/dashboards')).toBe('/etc/grafana/provisioning/dashboards');

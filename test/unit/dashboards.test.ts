@@ -19,7 +19,9 @@ const rendered = renderDashboards();
 
 describe('generated dashboard JSON', () => {
   it('is current: `npm run dashboards` would not change it', () => {
-    const committed = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort();
+    const committed = readdirSync(JSON_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(committed, 'files in dashboards/json').toEqual(rendered.map((r) => r.file).sort());
     for (const r of rendered) {
       expect(readFileSync(join(JSON_DIR, r.file), 'utf8'), `dashboards/json/${r.file} is stale: run npm run dashboards`).toBe(r.text);
@@ -63,14 +65,28 @@ describe('generated dashboard JSON', () => {
 
   it('has the engine overview and the dispatch view with the panels operators asked for', () => {
     const titles = (uid: string) => (rendered.find((r) => r.dashboard.uid === uid)?.dashboard.panels ?? []).map((p) => p.title);
-    expect(titles('vigil-engine')).toEqual(expect.arrayContaining(['Ingest', 'Consumer lag', 'Rejected by reason', 'Hit latency (publish to hit)', 'Pool task wait and run (p95)', 'Flush duration', 'Rows written']));
-    expect(titles('vigil-dispatch')).toEqual(expect.arrayContaining(['Hits by source and priority', 'Time to acknowledge by source', 'Acknowledgements by status']));
+    expect(titles('vigil-engine')).toEqual(
+      expect.arrayContaining([
+        'Ingest',
+        'Consumer lag',
+        'Rejected by reason',
+        'Hit latency (publish to hit)',
+        'Pool task wait and run (p95)',
+        'Flush duration',
+        'Rows written',
+      ]),
+    );
+    expect(titles('vigil-dispatch')).toEqual(
+      expect.arrayContaining(['Hits by source and priority', 'Time to acknowledge by source', 'Acknowledgements by status']),
+    );
   });
 });
 
 describe('metricNames', () => {
   it('finds metric names, not functions, keywords, labels or ranges', () => {
-    expect(metricNames('histogram_quantile(0.95, sum by (le, stream) (rate(vigil_store_flush_seconds_bucket{stream="x"}[$__rate_interval])))')).toEqual(['vigil_store_flush_seconds_bucket']);
+    expect(
+      metricNames('histogram_quantile(0.95, sum by (le, stream) (rate(vigil_store_flush_seconds_bucket{stream="x"}[$__rate_interval])))'),
+    ).toEqual(['vigil_store_flush_seconds_bucket']);
     expect(metricNames('sum(rate(a_total[1m])) / on (x) group_left sum without (y) (b) * 60')).toEqual(['a_total', 'b']);
   });
 });
@@ -84,7 +100,10 @@ describe.skipIf(!promtool)('PromQL of every panel (promtool)', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     // Grafana fills $__rate_interval and $__range in; any valid range stands in for them here.
     const queries = rendered.flatMap((r) => panelQueries(r.dashboard));
-    const rules = queries.map((q, i) => `      - record: vigil:dashboard_query_${i}\n        expr: ${JSON.stringify(withRanges(q.expr, { rateInterval: '1m', range: '1h' }))}\n`);
+    const rules = queries.map(
+      (q, i) =>
+        `      - record: vigil:dashboard_query_${i}\n        expr: ${JSON.stringify(withRanges(q.expr, { rateInterval: '1m', range: '1h' }))}\n`,
+    );
     const file = join(dir, 'queries.rules.yml');
     writeFileSync(file, `groups:\n  - name: dashboards\n    rules:\n${rules.join('')}`);
     const out = execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });

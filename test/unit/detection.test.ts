@@ -89,11 +89,13 @@ describe('toDetection: accepted records', () => {
   });
 
   it('treats null optional fields as absent', () => {
-    expect(det({ ts: NOW, kind: 'person', id: null, conf: null, lat: null, lon: null, attrs: null, plate: null, embedding: null })).toEqual({
-      ts: NOW,
-      kind: 'person',
-      camera: 'cam-7',
-    });
+    expect(det({ ts: NOW, kind: 'person', id: null, conf: null, lat: null, lon: null, attrs: null, plate: null, embedding: null })).toEqual(
+      {
+        ts: NOW,
+        kind: 'person',
+        camera: 'cam-7',
+      },
+    );
   });
 
   it('accepts ts 0 and ts exactly 24 h in the future', () => {
@@ -179,9 +181,7 @@ describe('toDetection: rejections name the field', () => {
   it('missing_field: ts, kind, plate for kind plate', () => {
     expect(expectRejected(() => det({ kind: 'plate', plate: 'AB12' }), 'missing_field', 'ts').message).toBe('ts: required');
     expect(expectRejected(() => det({ ts: NOW, plate: 'AB12' }), 'missing_field', 'kind').message).toBe('kind: required');
-    expect(expectRejected(() => det({ ts: NOW, kind: 'plate' }), 'missing_field', 'plate').message).toBe(
-      'plate: required for kind plate',
-    );
+    expect(expectRejected(() => det({ ts: NOW, kind: 'plate' }), 'missing_field', 'plate').message).toBe('plate: required for kind plate');
   });
 
   it('wrong_type: ts not an integer epoch', () => {
@@ -203,9 +203,7 @@ describe('toDetection: rejections name the field', () => {
   });
 
   it('out_of_range: negative ts, conf, lat, lon, empty and too long strings', () => {
-    expect(expectRejected(() => det({ ...plateRead, ts: -1 }), 'out_of_range', 'ts').message).toBe(
-      'ts: must not be negative, got -1',
-    );
+    expect(expectRejected(() => det({ ...plateRead, ts: -1 }), 'out_of_range', 'ts').message).toBe('ts: must not be negative, got -1');
     for (const conf of [-0.01, 1.01, Number.NaN]) expectRejected(() => det({ ...plateRead, conf }), 'out_of_range', 'conf');
     for (const lat of [-90.0001, 90.0001, Number.NaN, Infinity]) {
       expectRejected(() => det({ ...plateRead, lat, lon: 0 }), 'out_of_range', 'lat');
@@ -221,12 +219,8 @@ describe('toDetection: rejections name the field', () => {
   });
 
   it('lat without lon and lon without lat are missing_field', () => {
-    expect(expectRejected(() => det({ ...plateRead, lat: 41.3 }), 'missing_field', 'lon').message).toBe(
-      'lon: required when lat is given',
-    );
-    expect(expectRejected(() => det({ ...plateRead, lon: 69.2 }), 'missing_field', 'lat').message).toBe(
-      'lat: required when lon is given',
-    );
+    expect(expectRejected(() => det({ ...plateRead, lat: 41.3 }), 'missing_field', 'lon').message).toBe('lon: required when lat is given');
+    expect(expectRejected(() => det({ ...plateRead, lon: 69.2 }), 'missing_field', 'lat').message).toBe('lat: required when lon is given');
   });
 
   it('future_ts: more than 24 h ahead of now', () => {

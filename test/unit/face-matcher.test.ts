@@ -2,7 +2,14 @@
 // checked against a direct float64 cosine computed here from the raw (unnormalised) vectors.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FaceMatcher, l2normalise, type FaceEntrySpec, type FaceKernel, type FaceListSpec, type FaceMatch } from '../../engine/match/face-matcher.js';
+import {
+  FaceMatcher,
+  l2normalise,
+  type FaceEntrySpec,
+  type FaceKernel,
+  type FaceListSpec,
+  type FaceMatch,
+} from '../../engine/match/face-matcher.js';
 import { Random } from '../../engine/util/random.js';
 
 function gaussian(rng: Random): number {
@@ -24,7 +31,9 @@ function noisy(rng: Random, v: Float32Array, sigma: number): Float32Array {
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
     ab += a[i] * b[i];
     aa += a[i] * a[i];
@@ -142,27 +151,47 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
     const rng = new Random(4);
     const long = randomFace(rng, 8);
     const short = long.slice(0, 4); // a dim-4 face equal to the dim-8 entry's first half
-    const lists = [{ dim: 4, threshold: 0.6 }, { dim: 8, threshold: 0.6 }, { dim: 4, threshold: 0.6 }];
+    const lists = [
+      { dim: 4, threshold: 0.6 },
+      { dim: 8, threshold: 0.6 },
+      { dim: 4, threshold: 0.6 },
+    ];
     const entries = [
       { list: 1, embedding: long, expiresAt: Infinity },
       { list: 0, embedding: short, expiresAt: Infinity },
       { list: 2, embedding: short.map((x) => x * 3), expiresAt: Infinity },
     ];
     const m = build(lists, entries);
-    expect(matchOne(m, short).map((x) => [x.list, x.entry])).toEqual([[0, 1], [2, 2]]);
+    expect(matchOne(m, short).map((x) => [x.list, x.entry])).toEqual([
+      [0, 1],
+      [2, 2],
+    ]);
     expect(matchOne(m, long).map((x) => [x.list, x.entry])).toEqual([[1, 0]]);
     expect(matchOne(m, randomFace(rng, 5))).toEqual([]);
     const many = m.matchMany([short, long, new Float32Array(3)], 0);
-    expect(many.map((r) => r.map((x) => [x.list, x.entry]))).toEqual([[[0, 1], [2, 2]], [[1, 0]], []]);
+    expect(many.map((r) => r.map((x) => [x.list, x.entry]))).toEqual([
+      [
+        [0, 1],
+        [2, 2],
+      ],
+      [[1, 0]],
+      [],
+    ]);
   });
 
   it('scores a face whose dim is not a multiple of four the same after a batch of wider faces', () => {
     const rng = new Random(10);
     const five = randomFace(rng, 5);
-    const m = build([{ dim: 8, threshold: 0.6 }, { dim: 5, threshold: 0.6 }], [
-      { list: 0, embedding: randomFace(rng, 8), expiresAt: Infinity },
-      { list: 1, embedding: five, expiresAt: Infinity },
-    ]);
+    const m = build(
+      [
+        { dim: 8, threshold: 0.6 },
+        { dim: 5, threshold: 0.6 },
+      ],
+      [
+        { list: 0, embedding: randomFace(rng, 8), expiresAt: Infinity },
+        { list: 1, embedding: five, expiresAt: Infinity },
+      ],
+    );
     const wide = Array.from({ length: 3 }, () => randomFace(rng, 8));
     const many = m.matchMany([...wide, five], 0);
     expect(many[3]).toHaveLength(1);
@@ -174,7 +203,11 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
   it('applies each list its own threshold', () => {
     const rng = new Random(5);
     const subject = randomFace(rng, 32);
-    const lists = [{ dim: 32, threshold: 0.5 }, { dim: 32, threshold: 0.9 }, { dim: 32, threshold: 0.6 }];
+    const lists = [
+      { dim: 32, threshold: 0.5 },
+      { dim: 32, threshold: 0.9 },
+      { dim: 32, threshold: 0.6 },
+    ];
     const entries = [0, 1, 2].map((list) => ({ list, embedding: subject, expiresAt: Infinity }));
     const m = build(lists, entries);
     const face = noisy(rng, subject, 1);
@@ -197,15 +230,27 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
       { list: 1, embedding: subject, expiresAt: Infinity },
       { list: 1, embedding: randomFace(rng, 16), expiresAt: Infinity },
     ];
-    const m = build([{ dim: 16, threshold: 0.6 }, { dim: 16, threshold: 0.6 }], entries);
+    const m = build(
+      [
+        { dim: 16, threshold: 0.6 },
+        { dim: 16, threshold: 0.6 },
+      ],
+      entries,
+    );
     const got = matchOne(m, subject);
-    expect(got.map((x) => [x.list, x.entry])).toEqual([[0, 1], [1, 4]]);
+    expect(got.map((x) => [x.list, x.entry])).toEqual([
+      [0, 1],
+      [1, 4],
+    ]);
     expect(got[0].score).toBeGreaterThan(0.9);
     expect(m.matchMany(Array(5).fill(subject), 0)).toEqual(Array(5).fill(got));
   });
 
   it('throws naming the entry whose embedding does not fit its list', () => {
-    const lists = [{ dim: 4, threshold: 0.6 }, { dim: 8, threshold: 0.6 }];
+    const lists = [
+      { dim: 4, threshold: 0.6 },
+      { dim: 8, threshold: 0.6 },
+    ];
     const ok = (list: number, dim: number) => ({ list, embedding: new Float32Array(dim).fill(1), expiresAt: Infinity });
     expect(() => build(lists, [ok(0, 4), ok(1, 8), ok(0, 4), ok(1, 4)])).toThrow(/face entry 3: embedding has 4 values, list 1 expects 8/);
     expect(() => build(lists, [ok(0, 4), ok(2, 4)])).toThrow(/face entry 1: no list 2/);
@@ -218,7 +263,13 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
   it('reports its size, and the bytes of its arrays', () => {
     const rng = new Random(7);
     const entries = Array.from({ length: 10 }, (_, i) => ({ list: i % 2, embedding: randomFace(rng, 16), expiresAt: Infinity }));
-    const m = build([{ dim: 16, threshold: 0.6 }, { dim: 16, threshold: 0.6 }], entries);
+    const m = build(
+      [
+        { dim: 16, threshold: 0.6 },
+        { dim: 16, threshold: 0.6 },
+      ],
+      entries,
+    );
     expect(m.size).toBe(10);
     expect(m.byteSize).toBe(10 * (16 * 4 + 8 + 4));
   });
@@ -233,7 +284,10 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
 
   it('writes into out from the start and trims what was there', () => {
     const m = build([{ dim: 2, threshold: 0.6 }], [{ list: 0, embedding: new Float32Array([1, 0]), expiresAt: Infinity }]);
-    const out: FaceMatch[] = [{ list: 9, entry: 9, score: 9 }, { list: 9, entry: 9, score: 9 }];
+    const out: FaceMatch[] = [
+      { list: 9, entry: 9, score: 9 },
+      { list: 9, entry: 9, score: 9 },
+    ];
     expect(m.match(new Float32Array([1, 0]), 0, out)).toBe(1);
     expect(out).toEqual([{ list: 0, entry: 0, score: 1 }]);
     expect(m.match(new Float32Array([0, 1]), 0, out)).toBe(0);
@@ -243,7 +297,11 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
   it('gives from matchMany exactly what match gives, and what the plain rule gives, for 200 faces over 3 lists', () => {
     const rng = new Random(8);
     // Sizes that are not multiples of four, a list spanning several tiles, two dims.
-    const lists: FaceListSpec[] = [{ dim: 512, threshold: 0.6 }, { dim: 32, threshold: 0.45 }, { dim: 512, threshold: 0.7 }];
+    const lists: FaceListSpec[] = [
+      { dim: 512, threshold: 0.6 },
+      { dim: 32, threshold: 0.45 },
+      { dim: 512, threshold: 0.7 },
+    ];
     const sizes = [301, 103, 57];
     const entries: FaceEntrySpec[] = [];
     for (let i = 0; i < 461; i++) {
@@ -251,7 +309,8 @@ describe.each<FaceKernel>(['wasm-simd', 'js'])('FaceMatcher, %s kernel', (kernel
       if (entries.filter((e) => e.list === list).length >= sizes[list]) continue;
       entries.push({ list, embedding: randomFace(rng, lists[list].dim), expiresAt: rng.chance(0.2) ? NOW - rng.int(1000) : Infinity });
     }
-    while (entries.filter((e) => e.list === 0).length < sizes[0]) entries.push({ list: 0, embedding: randomFace(rng, 512), expiresAt: Infinity });
+    while (entries.filter((e) => e.list === 0).length < sizes[0])
+      entries.push({ list: 0, embedding: randomFace(rng, 512), expiresAt: Infinity });
     const m = build(lists, entries);
     const faces = Array.from({ length: 200 }, () => {
       if (rng.chance(0.25)) return randomFace(rng, rng.chance(0.5) ? 512 : 32);
@@ -286,8 +345,15 @@ describe('FaceMatcher kernels', () => {
 
   it('uses wasm-simd by default here, and the js kernel agrees with it', () => {
     const rng = new Random(9);
-    const lists = [{ dim: 96, threshold: 0.5 }, { dim: 7, threshold: 0.3 }];
-    const entries = Array.from({ length: 150 }, (_, i) => ({ list: i % 2, embedding: randomFace(rng, i % 2 ? 7 : 96), expiresAt: Infinity }));
+    const lists = [
+      { dim: 96, threshold: 0.5 },
+      { dim: 7, threshold: 0.3 },
+    ];
+    const entries = Array.from({ length: 150 }, (_, i) => ({
+      list: i % 2,
+      embedding: randomFace(rng, i % 2 ? 7 : 96),
+      expiresAt: Infinity,
+    }));
     const simd = FaceMatcher.build(lists, entries);
     const js = FaceMatcher.build(lists, entries, { kernel: 'js' });
     expect(simd.kernel).toBe('wasm-simd');

@@ -53,7 +53,9 @@ describe('face-simd.wat', () => {
     const at = firstDifference(fromWat, fromTs);
     expect(
       at,
-      at < 0 ? '' : `first difference at byte ${at} of ${fromWat.length} (.wat) / ${fromTs.length} (.ts):\n  .wat ${hex(fromWat, at)}\n  .ts  ${hex(fromTs, at)}`,
+      at < 0
+        ? ''
+        : `first difference at byte ${at} of ${fromWat.length} (.wat) / ${fromTs.length} (.ts):\n  .wat ${hex(fromWat, at)}\n  .ts  ${hex(fromTs, at)}`,
     ).toBe(-1);
   });
 
@@ -64,7 +66,11 @@ describe('face-simd.wat', () => {
     const [k42, k41, k11] = ['k42', 'k41', 'k11'].map((k) => exports[k] as Kernel);
 
     // Five rows and three faces of dim 6, padded with zeros to a stride of 8 floats.
-    const dim = 6, stride = 8, strideBytes = stride * 4, nRows = 5, nq = 3;
+    const dim = 6,
+      stride = 8,
+      strideBytes = stride * 4,
+      nRows = 5,
+      nq = 3;
     let seed = 12345;
     const next = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
     const padded = (): Float32Array => {

@@ -104,7 +104,7 @@ describe('circles', () => {
       expect(lon >= minLon && lon <= maxLon && lat >= minLat && lat <= maxLat, `bearing ${bearing}`).toBe(true);
     }
     // A naive box (δ / cos φ) would miss the widest point, which lies north of due east.
-    const naive = ((100_000 / EARTH_RADIUS_M) / RAD) / Math.cos(80 * RAD);
+    const naive = 100_000 / EARTH_RADIUS_M / RAD / Math.cos(80 * RAD);
     const widest = Math.max(...Array.from({ length: 360 }, (_, b) => destination(20, 80, b, 100_000)[0]));
     expect(widest - 20).toBeGreaterThan(naive);
   });
@@ -150,7 +150,19 @@ describe('polygons', () => {
   it('a concave polygon: the notch is outside though inside the bbox', () => {
     const u: FenceGeometry = {
       type: 'Polygon',
-      coordinates: [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]],
+      coordinates: [
+        [
+          [0, 0],
+          [3, 0],
+          [3, 3],
+          [2, 3],
+          [2, 1],
+          [1, 1],
+          [1, 3],
+          [0, 3],
+          [0, 0],
+        ],
+      ],
     };
     expect(fenceContains(u, 1.5, 2)).toBe(false);
     expect(fenceContains(u, 0.5, 2)).toBe(true);
@@ -281,9 +293,7 @@ describe('checkFenceGeometry', () => {
     expect(message(() => checkFenceGeometry(null, p))).toMatch(/^body\.geometry must be a GeoJSON Polygon/);
     expect(message(() => checkFenceGeometry('Circle', p))).toMatch(/^body\.geometry must be/);
 
-    expect(message(() => checkFenceGeometry({ ...circle, radiusM: 0 }, p))).toBe(
-      'body.geometry.radiusM must be > 0 and <= 100000, got 0',
-    );
+    expect(message(() => checkFenceGeometry({ ...circle, radiusM: 0 }, p))).toBe('body.geometry.radiusM must be > 0 and <= 100000, got 0');
     expect(message(() => checkFenceGeometry({ ...circle, radiusM: -5 }, p))).toBe(
       'body.geometry.radiusM must be > 0 and <= 100000, got -5',
     );
@@ -309,21 +319,51 @@ describe('checkFenceGeometry', () => {
       expect(message(() => checkFenceGeometry({ ...circle, center }, p))).toBe('body.geometry.center must be [lon, lat] numbers');
     }
 
-    const open = [[69.2, 41.2], [69.3, 41.2], [69.3, 41.3], [69.2, 41.3], [69.2, 41.25]];
+    const open = [
+      [69.2, 41.2],
+      [69.3, 41.2],
+      [69.3, 41.3],
+      [69.2, 41.3],
+      [69.2, 41.25],
+    ];
     expect(message(() => checkFenceGeometry({ type: 'Polygon', coordinates: [open] }, p))).toBe(
       'body.geometry.coordinates[0]: ring is not closed (first position ≠ last)',
     );
-    const lat95 = [[69.2, 41.2], [69.3, 41.2], [69.3, 95], [69.2, 41.2]];
+    const lat95 = [
+      [69.2, 41.2],
+      [69.3, 41.2],
+      [69.3, 95],
+      [69.2, 41.2],
+    ];
     expect(message(() => checkFenceGeometry({ type: 'Polygon', coordinates: [lat95] }, p))).toBe(
       'body.geometry.coordinates[0][2]: latitude 95 is out of range [-90, 90]',
     );
-    const lon200 = [[69.2, 41.2], [200, 41.2], [69.3, 41.3], [69.2, 41.2]];
+    const lon200 = [
+      [69.2, 41.2],
+      [200, 41.2],
+      [69.3, 41.3],
+      [69.2, 41.2],
+    ];
     expect(
       message(() => checkFenceGeometry({ type: 'MultiPolygon', coordinates: [[square(0, 0, 1, 1)], [square(0, 0, 1, 1), lon200]] }, p)),
     ).toBe('body.geometry.coordinates[1][1][1]: longitude 200 is out of range [-180, 180]');
-    expect(message(() => checkFenceGeometry({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] }, p))).toBe(
-      'body.geometry.coordinates[0]: a ring needs at least 4 positions',
-    );
+    expect(
+      message(() =>
+        checkFenceGeometry(
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [1, 0],
+                [0, 0],
+              ],
+            ],
+          },
+          p,
+        ),
+      ),
+    ).toBe('body.geometry.coordinates[0]: a ring needs at least 4 positions');
     expect(message(() => checkFenceGeometry({ type: 'MultiPolygon', coordinates: [] }, p))).toBe(
       'body.geometry.coordinates: must be a non-empty array of polygons',
     );

@@ -16,7 +16,11 @@ const oneEdit = { ocrEquivalence: true, maxEdits: 1 };
 
 describe('estimateFuzzyHitRate', () => {
   it('is 0 without edits or without entries', () => {
-    expect(estimateFuzzyHitRate(keys, { ocrEquivalence: true, maxEdits: 0 }, sample)).toEqual({ perThousandReads: 0, basis: 'none', sampled: 0 });
+    expect(estimateFuzzyHitRate(keys, { ocrEquivalence: true, maxEdits: 0 }, sample)).toEqual({
+      perThousandReads: 0,
+      basis: 'none',
+      sampled: 0,
+    });
     expect(estimateFuzzyHitRate([], oneEdit, sample).perThousandReads).toBe(0);
   });
 

@@ -44,9 +44,10 @@ describe('checkAreaGeometry', () => {
     for (const bad of [[1], [Number.NaN, 0], [0, Infinity], 'x', null, { x: 0, y: 0 }]) {
       const ring = square(0, 0, 1, 1) as unknown[];
       ring[2] = bad;
-      expect(message(() => checkAreaGeometry({ type: 'Polygon', coordinates: [ring] }, P)), JSON.stringify(bad)).toBe(
-        `${P}.coordinates[0][2]: must be [x, y] numbers`,
-      );
+      expect(
+        message(() => checkAreaGeometry({ type: 'Polygon', coordinates: [ring] }, P)),
+        JSON.stringify(bad),
+      ).toBe(`${P}.coordinates[0][2]: must be [x, y] numbers`);
     }
   });
 
@@ -66,7 +67,16 @@ describe('checkAreaGeometry', () => {
   });
 
   it('names a ring with fewer than 4 positions', () => {
-    const g = { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] };
+    const g = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 0],
+          [0, 0],
+        ],
+      ],
+    };
     expect(message(() => checkAreaGeometry(g, P))).toBe(`${P}.coordinates[0]: a ring needs at least 4 positions`);
     expect(message(() => checkAreaGeometry({ type: 'Polygon', coordinates: [square(0, 0, 9, 9), 'ring'] }, P))).toBe(
       `${P}.coordinates[1]: a ring needs at least 4 positions`,
@@ -74,7 +84,17 @@ describe('checkAreaGeometry', () => {
   });
 
   it('names a ring that is not closed', () => {
-    const g = { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] };
+    const g = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ],
+      ],
+    };
     expect(message(() => checkAreaGeometry(g, P))).toBe(`${P}.coordinates[0]: ring is not closed (first position ≠ last)`);
   });
 
@@ -317,7 +337,7 @@ describe('Columbus neighbourhoods (real polygons)', () => {
   }
 
   /** Least-squares line y = a + b x. */
-  function fit(xs: number[], ys: number[]): [number, number] {
+  function linearFit(xs: number[], ys: number[]): [number, number] {
     const n = xs.length;
     const mx = xs.reduce((s, v) => s + v, 0) / n;
     const my = ys.reduce((s, v) => s + v, 0) / n;
@@ -353,11 +373,11 @@ describe('Columbus neighbourhoods (real polygons)', () => {
     expect(features.filter((f) => index.locate(f.properties.X, f.properties.Y) !== null)).toEqual([]);
     // The two are related by a scale and a shift per axis; fit it on the polygons' centroids.
     const centroids = features.map((f) => areaCentroid(polygonsOf(f.geometry)[0][0]));
-    const [ax, bx] = fit(
+    const [ax, bx] = linearFit(
       features.map((f) => f.properties.X),
       centroids.map((c) => c[0]),
     );
-    const [ay, by] = fit(
+    const [ay, by] = linearFit(
       features.map((f) => f.properties.Y),
       centroids.map((c) => c[1]),
     );
@@ -396,7 +416,9 @@ describe('error messages about hostile values', () => {
     const { checkFenceGeometry } = await import('../../engine/geo/fence-geometry.js');
     let deep: unknown = 1;
     for (let i = 0; i < 10_000; i++) deep = [deep];
-    expect(() => checkAreaGeometry({ type: deep, coordinates: [] }, 'g')).toThrow('g.type: must be Polygon or MultiPolygon, got an array of 1');
+    expect(() => checkAreaGeometry({ type: deep, coordinates: [] }, 'g')).toThrow(
+      'g.type: must be Polygon or MultiPolygon, got an array of 1',
+    );
     expect(() => checkFenceGeometry({ type: { a: deep } }, 'f')).toThrow('f.type must be Polygon, MultiPolygon or Circle, got an object');
   });
 });

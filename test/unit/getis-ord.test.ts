@@ -71,7 +71,14 @@ describe('Getis-Ord Gi* of Columbus CRIME', () => {
   });
 
   it('a constant variable throws DegenerateDataError', () => {
-    const err = thrown(() => localGStar(crime.map(() => 3), toWeights(queen, 'W')), DegenerateDataError);
+    const err = thrown(
+      () =>
+        localGStar(
+          crime.map(() => 3),
+          toWeights(queen, 'W'),
+        ),
+      DegenerateDataError,
+    );
     expect(err.message).toMatch(/variable is constant/);
     expect(localGStar([], toWeights([], 'W'))).toEqual([]);
   });

@@ -28,7 +28,9 @@ const reason = (fn: () => unknown) => {
 
 describe('attrs that once stalled a stream', () => {
   it('refuses attrs nested deeper than 16 levels (JSON.stringify overflowed at every retry)', () => {
-    expect(reason(() => toDetection({ ...read, attrs: { x: deep(10_000) } }, 'c', NOW))).toBe('out_of_range: attrs: nested deeper than 16 levels');
+    expect(reason(() => toDetection({ ...read, attrs: { x: deep(10_000) } }, 'c', NOW))).toBe(
+      'out_of_range: attrs: nested deeper than 16 levels',
+    );
     expect(reason(() => toIncident({ ...incident, attrs: { x: deep(17) } }, 't', NOW))).toMatch(/^out_of_range: attrs: nested/);
     expect(toDetection({ ...read, attrs: { x: deep(15) } }, 'c', NOW).attrs).toEqual({ x: deep(15) });
   });
@@ -48,9 +50,14 @@ describe('attrs that once stalled a stream', () => {
   });
 
   it('refuses attrs past 64 KiB of JSON', () => {
-    expect(reason(() => toDetection({ ...read, attrs: { big: 'b'.repeat(100 * 1024) } }, 'c', NOW))).toBe('out_of_range: attrs: larger than 64 KiB');
+    expect(reason(() => toDetection({ ...read, attrs: { big: 'b'.repeat(100 * 1024) } }, 'c', NOW))).toBe(
+      'out_of_range: attrs: larger than 64 KiB',
+    );
     expect(reason(() => toDetection({ ...read, attrs: { bin: new Uint8Array(20_000) } }, 'c', NOW))).toMatch(/^out_of_range/);
-    expect(toDetection({ ...read, attrs: { long: 'y'.repeat(8000), when: new Date(0), ext: new ExtData(7, new Uint8Array(2)) } }, 'c', NOW).attrs).toBeDefined();
+    expect(
+      toDetection({ ...read, attrs: { long: 'y'.repeat(8000), when: new Date(0), ext: new ExtData(7, new Uint8Array(2)) } }, 'c', NOW)
+        .attrs,
+    ).toBeDefined();
   });
 });
 
@@ -68,7 +75,9 @@ describe('what is not a map', () => {
 
 describe('embeddings', () => {
   it('refuses numbers finite as doubles but infinite as float32', () => {
-    expect(reason(() => toDetection({ ts: NOW, kind: 'face', embedding: [1, 1e39] }, 'c', NOW))).toBe('bad_embedding: embedding: element 1 is out of float32 range');
+    expect(reason(() => toDetection({ ts: NOW, kind: 'face', embedding: [1, 1e39] }, 'c', NOW))).toBe(
+      'bad_embedding: embedding: element 1 is out of float32 range',
+    );
     expect(toDetection({ ts: NOW, kind: 'face', embedding: [1, 3e38] }, 'c', NOW).embedding).toHaveLength(2);
   });
 });
@@ -89,16 +98,26 @@ describe('a batch’s bad record in the DLQ', () => {
     const rnd = new Random(7);
     const value = (depth: number): unknown => {
       switch (rnd.int(depth >= 2 ? 8 : 10)) {
-        case 0: return rnd.int(-(2 ** 40), 2 ** 40);
-        case 1: return rnd.uniform(-1e300, 1e300);
-        case 2: return 'x'.repeat(rnd.pick([0, 5, 31, 32, 255, 256, 65_536]));
-        case 3: return new Uint8Array(rnd.pick([0, 3, 255, 256, 70_000]));
-        case 4: return rnd.pick([null, true, false, -1, 127, 128, 255, 65535, 2 ** 32, -(2 ** 31), 2 ** 60, Math.fround(1.5)]);
-        case 5: return new ExtData(rnd.int(0, 127), new Uint8Array(rnd.pick([1, 2, 4, 8, 16, 3, 300, 70_000])));
-        case 6: return new Date(rnd.pick([0, NOW, 2 ** 40 * 1000, -1]));
-        case 7: return rnd.uniform(0, 1);
-        case 8: return Array.from({ length: rnd.pick([0, 1, 15, 16, 20]) }, () => value(depth + 1));
-        default: return Object.fromEntries(Array.from({ length: rnd.pick([0, 1, 15, 16, 17]) }, (_, i) => [`k${i}`, value(depth + 1)]));
+        case 0:
+          return rnd.int(-(2 ** 40), 2 ** 40);
+        case 1:
+          return rnd.uniform(-1e300, 1e300);
+        case 2:
+          return 'x'.repeat(rnd.pick([0, 5, 31, 32, 255, 256, 65_536]));
+        case 3:
+          return new Uint8Array(rnd.pick([0, 3, 255, 256, 70_000]));
+        case 4:
+          return rnd.pick([null, true, false, -1, 127, 128, 255, 65535, 2 ** 32, -(2 ** 31), 2 ** 60, Math.fround(1.5)]);
+        case 5:
+          return new ExtData(rnd.int(0, 127), new Uint8Array(rnd.pick([1, 2, 4, 8, 16, 3, 300, 70_000])));
+        case 6:
+          return new Date(rnd.pick([0, NOW, 2 ** 40 * 1000, -1]));
+        case 7:
+          return rnd.uniform(0, 1);
+        case 8:
+          return Array.from({ length: rnd.pick([0, 1, 15, 16, 20]) }, () => value(depth + 1));
+        default:
+          return Object.fromEntries(Array.from({ length: rnd.pick([0, 1, 15, 16, 17]) }, (_, i) => [`k${i}`, value(depth + 1)]));
       }
     };
     for (let round = 0; round < 100; round++) {

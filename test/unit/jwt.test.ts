@@ -36,7 +36,12 @@ function settings(jwt: Record<string, unknown>): JwtConfig {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function sign(claims: Record<string, unknown>, key: KeyObject, alg: 'RS256' | 'ES256' = 'RS256', opts: { exp?: number | null; kid?: string } = {}): Promise<string> {
+function sign(
+  claims: Record<string, unknown>,
+  key: KeyObject,
+  alg: 'RS256' | 'ES256' = 'RS256',
+  opts: { exp?: number | null; kid?: string } = {},
+): Promise<string> {
   const jwt = new SignJWT(claims).setProtectedHeader({ alg, ...(opts.kid ? { kid: opts.kid } : {}) }).setIssuedAt();
   if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? now() + 600);
   return jwt.sign(key);
@@ -45,7 +50,11 @@ function sign(claims: Record<string, unknown>, key: KeyObject, alg: 'RS256' | 'E
 describe('tokens that are accepted', () => {
   it('RS256 against a PEM public key: name from sub, roles from role', async () => {
     const v = JwtVerifier.open(settings({ publicKeyFile: file(pem(rsa.publicKey)) }));
-    expect(await v.verify(await sign({ sub: 'ana', role: 'analyst' }, rsa.privateKey))).toEqual({ ok: true, name: 'ana', roles: ['analyst'] });
+    expect(await v.verify(await sign({ sub: 'ana', role: 'analyst' }, rsa.privateKey))).toEqual({
+      ok: true,
+      name: 'ana',
+      roles: ['analyst'],
+    });
   });
 
   it('ES256 against a PEM public key, roles as an array (unknown names ignored, admin first)', async () => {
@@ -55,26 +64,54 @@ describe('tokens that are accepted', () => {
   });
 
   it('RS256 and ES256 from a JWKS file, the key picked by kid', async () => {
-    const jwks = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'r1' }, { ...(await exportJWK(ec.publicKey)), kid: 'e1' }] };
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(rsa.publicKey)), kid: 'r1' },
+        { ...(await exportJWK(ec.publicKey)), kid: 'e1' },
+      ],
+    };
     const v = JwtVerifier.open(settings({ jwksFile: file(JSON.stringify(jwks)) }));
     expect((await v.verify(await sign({ sub: 'a', role: 'admin' }, rsa.privateKey, 'RS256', { kid: 'r1' }))).ok).toBe(true);
     expect((await v.verify(await sign({ sub: 'b', role: 'admin' }, ec.privateKey, 'ES256', { kid: 'e1' }))).ok).toBe(true);
-    expect(await v.verify(await sign({ sub: 'c', role: 'admin' }, rsa2.privateKey, 'RS256', { kid: 'r2' }))).toMatchObject({ ok: false, code: 'invalid', reason: expect.stringMatching(/key set/) });
+    expect(await v.verify(await sign({ sub: 'c', role: 'admin' }, rsa2.privateKey, 'RS256', { kid: 'r2' }))).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      reason: expect.stringMatching(/key set/),
+    });
   });
 
   it('a configured role claim (a dotted path) and name claim', async () => {
-    const v = JwtVerifier.open(settings({ publicKeyFile: file(pem(rsa.publicKey)), roleClaim: 'realm_access.roles', nameClaim: 'preferred_username' }));
-    const token = await sign({ sub: 'x1', preferred_username: 'desk-7', realm_access: { roles: ['dispatcher'] }, role: 'admin' }, rsa.privateKey);
+    const v = JwtVerifier.open(
+      settings({ publicKeyFile: file(pem(rsa.publicKey)), roleClaim: 'realm_access.roles', nameClaim: 'preferred_username' }),
+    );
+    const token = await sign(
+      { sub: 'x1', preferred_username: 'desk-7', realm_access: { roles: ['dispatcher'] }, role: 'admin' },
+      rsa.privateKey,
+    );
     expect(await v.verify(token)).toEqual({ ok: true, name: 'desk-7', roles: ['dispatcher'] });
   });
 
   it('issuer and audience when configured', async () => {
     const v = JwtVerifier.open(settings({ publicKeyFile: file(pem(rsa.publicKey)), issuer: 'https://idp', audience: 'vigil' }));
-    const good = await new SignJWT({ sub: 'a', role: 'analyst' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://idp').setAudience('vigil').setExpirationTime('5m').sign(rsa.privateKey);
+    const good = await new SignJWT({ sub: 'a', role: 'analyst' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer('https://idp')
+      .setAudience('vigil')
+      .setExpirationTime('5m')
+      .sign(rsa.privateKey);
     expect((await v.verify(good)).ok).toBe(true);
-    const otherIssuer = await new SignJWT({ sub: 'a', role: 'analyst' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://evil').setAudience('vigil').setExpirationTime('5m').sign(rsa.privateKey);
+    const otherIssuer = await new SignJWT({ sub: 'a', role: 'analyst' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer('https://evil')
+      .setAudience('vigil')
+      .setExpirationTime('5m')
+      .sign(rsa.privateKey);
     expect(await v.verify(otherIssuer)).toMatchObject({ ok: false, code: 'invalid', reason: "jwt claim 'iss' check failed" });
-    const noAudience = await new SignJWT({ sub: 'a', role: 'analyst' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://idp').setExpirationTime('5m').sign(rsa.privateKey);
+    const noAudience = await new SignJWT({ sub: 'a', role: 'analyst' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer('https://idp')
+      .setExpirationTime('5m')
+      .sign(rsa.privateKey);
     expect(await v.verify(noAudience)).toMatchObject({ ok: false, reason: expect.stringMatching(/'aud'/) });
   });
 });
@@ -83,27 +120,46 @@ describe('tokens that are refused', () => {
   const v = () => JwtVerifier.open(settings({ publicKeyFile: file(pem(rsa.publicKey)), clockToleranceSeconds: 0 }));
 
   it('expired', async () => {
-    expect(await v().verify(await sign({ sub: 'a', role: 'admin' }, rsa.privateKey, 'RS256', { exp: now() - 5 }))).toMatchObject({ ok: false, code: 'expired' });
+    expect(await v().verify(await sign({ sub: 'a', role: 'admin' }, rsa.privateKey, 'RS256', { exp: now() - 5 }))).toMatchObject({
+      ok: false,
+      code: 'expired',
+    });
   });
 
   it('without exp: expiry is not optional', async () => {
-    expect(await v().verify(await sign({ sub: 'a', role: 'admin' }, rsa.privateKey, 'RS256', { exp: null }))).toMatchObject({ ok: false, code: 'invalid', reason: "jwt claim 'exp' is missing" });
+    expect(await v().verify(await sign({ sub: 'a', role: 'admin' }, rsa.privateKey, 'RS256', { exp: null }))).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      reason: "jwt claim 'exp' is missing",
+    });
   });
 
   it('signed by another key', async () => {
-    expect(await v().verify(await sign({ sub: 'a', role: 'admin' }, rsa2.privateKey))).toMatchObject({ ok: false, code: 'invalid', reason: 'jwt signature invalid' });
+    expect(await v().verify(await sign({ sub: 'a', role: 'admin' }, rsa2.privateKey))).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      reason: 'jwt signature invalid',
+    });
   });
 
   it('HS256 keyed with the public key, and alg none', async () => {
-    const hmac = await new SignJWT({ sub: 'a', role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(pem(rsa.publicKey)));
+    const hmac = await new SignJWT({ sub: 'a', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(pem(rsa.publicKey)));
     expect(await v().verify(hmac)).toMatchObject({ ok: false, code: 'invalid', reason: 'jwt algorithm not allowed' });
     const none = new UnsecuredJWT({ sub: 'a', role: 'admin' }).setExpirationTime('5m').encode();
     expect(await v().verify(none)).toMatchObject({ ok: false, code: 'invalid' });
   });
 
   it('ES256 when only RS256 is allowed', async () => {
-    const both = JwtVerifier.open(settings({ jwksFile: file(JSON.stringify({ keys: [await exportJWK(ec.publicKey)] })), algorithms: ['RS256'] }));
-    expect(await both.verify(await sign({ sub: 'a', role: 'admin' }, ec.privateKey, 'ES256'))).toMatchObject({ ok: false, reason: 'jwt algorithm not allowed' });
+    const both = JwtVerifier.open(
+      settings({ jwksFile: file(JSON.stringify({ keys: [await exportJWK(ec.publicKey)] })), algorithms: ['RS256'] }),
+    );
+    expect(await both.verify(await sign({ sub: 'a', role: 'admin' }, ec.privateKey, 'ES256'))).toMatchObject({
+      ok: false,
+      reason: 'jwt algorithm not allowed',
+    });
   });
 
   it('a tampered payload', async () => {
@@ -113,8 +169,16 @@ describe('tokens that are refused', () => {
   });
 
   it('genuine but without a vigil role, or without a name', async () => {
-    expect(await v().verify(await sign({ sub: 'nobody', role: 'viewer' }, rsa.privateKey))).toMatchObject({ ok: false, code: 'no_role', name: 'nobody' });
-    expect(await v().verify(await sign({ role: 'admin' }, rsa.privateKey))).toMatchObject({ ok: false, code: 'invalid', reason: "jwt has no 'sub' claim naming the caller" });
+    expect(await v().verify(await sign({ sub: 'nobody', role: 'viewer' }, rsa.privateKey))).toMatchObject({
+      ok: false,
+      code: 'no_role',
+      name: 'nobody',
+    });
+    expect(await v().verify(await sign({ role: 'admin' }, rsa.privateKey))).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      reason: "jwt has no 'sub' claim naming the caller",
+    });
   });
 });
 
@@ -125,8 +189,12 @@ describe('key files', () => {
     const e = refusal(() => JwtVerifier.open(settings({ publicKeyFile: join(dir, 'nope.pem') })));
     expect(e.code).toBe('VIGIL_ERR_CONFIG_INVALID');
     expect(e.message).toMatch(/'auth\.jwt\.publicKeyFile' cannot be read/);
-    expect(refusal(() => JwtVerifier.open(settings({ jwksFile: file('{"keys": 1}') }))).message).toMatch(/'auth\.jwt\.jwksFile' is not a JSON Web Key Set/);
-    expect(refusal(() => JwtVerifier.open(settings({ publicKeyFile: file('not a key') }))).message).toMatch(/'auth\.jwt\.publicKeyFile' is not a PEM public key/);
+    expect(refusal(() => JwtVerifier.open(settings({ jwksFile: file('{"keys": 1}') }))).message).toMatch(
+      /'auth\.jwt\.jwksFile' is not a JSON Web Key Set/,
+    );
+    expect(refusal(() => JwtVerifier.open(settings({ publicKeyFile: file('not a key') }))).message).toMatch(
+      /'auth\.jwt\.publicKeyFile' is not a PEM public key/,
+    );
   });
 
   it('a private key is refused: vigil needs only the public half', () => {
@@ -135,7 +203,9 @@ describe('key files', () => {
   });
 
   it('a key no allowed algorithm can use is refused', () => {
-    expect(refusal(() => JwtVerifier.open(settings({ publicKeyFile: file(pem(ec.publicKey)), algorithms: ['RS256'] }))).message).toMatch(/holds a ec key.*RS256 needs RSA/);
+    expect(refusal(() => JwtVerifier.open(settings({ publicKeyFile: file(pem(ec.publicKey)), algorithms: ['RS256'] }))).message).toMatch(
+      /holds a ec key.*RS256 needs RSA/,
+    );
     expect(refusal(() => JwtVerifier.open(settings({ publicKeyFile: file(pem(ed.publicKey)) }))).message).toMatch(/holds a ed25519 key/);
   });
 
@@ -143,7 +213,11 @@ describe('key files', () => {
     let clock = 1_000_000;
     const path = file(pem(rsa.publicKey));
     const warnings: string[] = [];
-    const v = JwtVerifier.open(settings({ publicKeyFile: path }), (m) => warnings.push(m), () => clock);
+    const v = JwtVerifier.open(
+      settings({ publicKeyFile: path }),
+      (m) => warnings.push(m),
+      () => clock,
+    );
     const old = await sign({ sub: 'a', role: 'admin' }, rsa.privateKey);
     const next = await sign({ sub: 'a', role: 'admin' }, rsa2.privateKey);
     expect((await v.verify(old)).ok).toBe(true);

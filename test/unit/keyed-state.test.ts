@@ -6,11 +6,17 @@ import { KeyedState } from '../../engine/match/keyed-state.js';
 
 describe('KeyedState', () => {
   it('lets the next batch read a staged batch, and commits staged layers oldest first', () => {
-    const s = KeyedState.from<number>([['a', 1], ['b', 2]]);
+    const s = KeyedState.from<number>([
+      ['a', 1],
+      ['b', 2],
+    ]);
     s.set('a', 10);
     s.delete('b');
     const first = s.stage();
-    expect([...first]).toEqual([['a', 10], ['b', null]]);
+    expect([...first]).toEqual([
+      ['a', 10],
+      ['b', null],
+    ]);
     expect(s.get('a')).toBe(10);
     expect(s.get('b')).toBeUndefined();
 

@@ -13,7 +13,9 @@ const chicago = (() => {
   const x: number[] = [];
   const y: number[] = [];
   const day: number[] = [];
-  for (const line of readFileSync(new URL('../fixtures/nearrepeat/chicago_be_month1.csv', import.meta.url), 'utf8').trim().split(/\r?\n/)) {
+  for (const line of readFileSync(new URL('../fixtures/nearrepeat/chicago_be_month1.csv', import.meta.url), 'utf8')
+    .trim()
+    .split(/\r?\n/)) {
     const [xs, ys, date] = line.split(',');
     x.push(Number(xs));
     y.push(Number(ys));
@@ -56,7 +58,12 @@ it('gives the tables of the Knox test on the main thread', async () => {
 it('runs one at a time, queues up to maxQueue and refuses the rest at once with a 503', async () => {
   pool = new KnoxPool({ maxThreads: 1, maxQueue: 2 });
   const p = pool;
-  const { value: settled, threads, running, queued } = await watched(p, () => Promise.allSettled(Array.from({ length: 6 }, () => p.run(chicago, OPTS))));
+  const {
+    value: settled,
+    threads,
+    running,
+    queued,
+  } = await watched(p, () => Promise.allSettled(Array.from({ length: 6 }, () => p.run(chicago, OPTS))));
   const expected = knoxTest(chicago, OPTS);
   expect(settled.slice(0, 3).map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
   for (const s of settled.slice(0, 3)) expect((s as PromiseFulfilledResult<unknown>).value).toEqual(expected);

@@ -3,7 +3,14 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BandError, KNOX_DEFAULTS, knoxPermutations, knoxTest, validateKnoxOptions, type KnoxOptions } from '../../engine/analytics/knox.js';
+import {
+  BandError,
+  KNOX_DEFAULTS,
+  knoxPermutations,
+  knoxTest,
+  validateKnoxOptions,
+  type KnoxOptions,
+} from '../../engine/analytics/knox.js';
 import { Random } from '../../engine/util/random.js';
 import { thrown } from '../helpers/thrown.js';
 
@@ -36,11 +43,19 @@ function calculatorRun(file: string): { observed: number[][]; cells: CalculatorC
   const text = readFileSync(new URL(file, FIXTURES), 'utf8').replace(/\r/g, '');
   const table = text.split('Observed frequencies distribution\n')[1].split('\n').slice(2, 7);
   // Rows "1, Same location,28,5,5,2," — an empty field is a zero.
-  const observed = table.map((line) => line.split(',').slice(2, 6).map((v) => Number(v || 0)));
+  const observed = table.map((line) =>
+    line
+      .split(',')
+      .slice(2, 6)
+      .map((v) => Number(v || 0)),
+  );
   const cells: CalculatorCell[][] = [[], [], [], [], []];
   const block = /Row (\d) Column (\d)\nExpected,([\s\S]*?)\nObserved, (\d+)\nMin, \d+\nMax, \d+\nMean, ([\d.E-]+)\nP value, ([\d.E-]+)/g;
   for (const m of text.matchAll(block)) {
-    const simulated = m[3].split(/[,\n]/).filter((v) => v !== '').map(Number);
+    const simulated = m[3]
+      .split(/[,\n]/)
+      .filter((v) => v !== '')
+      .map(Number);
     cells[Number(m[1]) - 1][Number(m[2]) - 1] = { simulated, observed: Number(m[4]), mean: Number(m[5]), p: Number(m[6]) };
   }
   return { observed, cells };
@@ -162,7 +177,13 @@ describe('Knox test against the Near Repeat Calculator (Chicago burglaries, Janu
 describe('Knox test against the calculator (Chicago arsons, 2016)', () => {
   it('matches except for two pairs where the calculator’s rules differ from the contract’s', () => {
     const calc = calculatorRun(ARSON);
-    const r = knoxTest(incidents('chicago_arson.csv'), { distanceBands: [1, 200, 400, 600], timeBands: [1, 2, 3], distance: 'manhattan', iterations: 1, seed: 1 });
+    const r = knoxTest(incidents('chicago_arson.csv'), {
+      distanceBands: [1, 200, 400, 600],
+      timeBands: [1, 2, 3],
+      distance: 'manhattan',
+      iterations: 1,
+      seed: 1,
+    });
     const ours = matrix(r.rows, 4, 'observed');
     // 1. Two arsons 0.56 m apart on the same day: the calculator's "Same location" is a distance of
     //    exactly 0, so it counts them in "1 to 200"; our first band is [0, 1 m).
@@ -178,7 +199,12 @@ describe('Knox test against the calculator (Chicago arsons, 2016)', () => {
 });
 
 /** O(n²) reference: every pair, the contract's [from, to) bands, distance-major cells. */
-function bruteForce(x: ArrayLike<number>, y: ArrayLike<number>, day: ArrayLike<number>, opts: Pick<KnoxOptions, 'distanceBands' | 'timeBands' | 'distance'>): number[] {
+function bruteForce(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  day: ArrayLike<number>,
+  opts: Pick<KnoxOptions, 'distanceBands' | 'timeBands' | 'distance'>,
+): number[] {
   const { distanceBands: dE, timeBands: tE } = opts;
   const out = new Array<number>((dE.length + 1) * (tE.length + 1)).fill(0);
   for (let i = 0; i < x.length; i++) {
@@ -228,7 +254,15 @@ describe('fast path against brute force', () => {
   for (const distance of ['manhattan', 'euclidean'] as const) {
     for (const maxStoredPairs of [undefined, 0]) {
       it(`${distance}, close pairs ${maxStoredPairs === 0 ? 'recounted per permutation' : 'stored'}: observed and every permutation equal brute force`, () => {
-        const opts = { distanceBands: [1, 50, 100, 200, 300], timeBands: [1, 7, 14, 30], distance, iterations: 25, seed: 5, keepSimulations: true, maxStoredPairs };
+        const opts = {
+          distanceBands: [1, 50, 100, 200, 300],
+          timeBands: [1, 7, 14, 30],
+          distance,
+          iterations: 25,
+          seed: 5,
+          keepSimulations: true,
+          maxStoredPairs,
+        };
         const r = knoxTest({ x: Float64Array.from(x), y, day }, opts);
         expect(r.rows.map((row) => row.observed)).toEqual(bruteForce(x, y, day, opts));
         let k = 0;
@@ -282,7 +316,10 @@ describe('band semantics on hand-made pairs', () => {
 
   it('handles no incidents, one incident and all on one day', () => {
     for (const n of [0, 1]) {
-      const r = knoxTest({ x: new Array(n).fill(0), y: new Array(n).fill(0), day: new Array(n).fill(5) }, { ...bands, distance: 'manhattan', iterations: 9 });
+      const r = knoxTest(
+        { x: new Array(n).fill(0), y: new Array(n).fill(0), day: new Array(n).fill(5) },
+        { ...bands, distance: 'manhattan', iterations: 9 },
+      );
       expect(r.pairs).toBe(0);
       for (const row of r.rows) expect(row).toMatchObject({ observed: 0, expected: 0, ratio: null, p: 1 });
     }
@@ -309,7 +346,9 @@ describe('option and input checks', () => {
     expect(message({ distanceBands: [] }, 'distanceBands')).toBe('distanceBands must be a non-empty list of numbers');
     expect(message({ timeBands: [0, 7] }, 'timeBands')).toBe('timeBands must be positive numbers: got 0');
     expect(message({ distanceBands: [1, Number.NaN] }, 'distanceBands')).toBe('distanceBands must be positive numbers: got NaN');
-    expect(message({ timeBands: Array.from({ length: 65 }, (_, i) => i + 1) }, 'timeBands')).toBe('timeBands may hold at most 64 edges, got 65');
+    expect(message({ timeBands: Array.from({ length: 65 }, (_, i) => i + 1) }, 'timeBands')).toBe(
+      'timeBands may hold at most 64 edges, got 65',
+    );
     expect(message({ distance: 'chebyshev' }, 'distance')).toBe('distance must be manhattan or euclidean, got "chebyshev"');
     expect(message({ iterations: 0 }, 'iterations')).toBe('iterations must be an integer from 1 to 9999, got 0');
     expect(message({ iterations: 10_000 }, 'iterations')).toBe('iterations must be an integer from 1 to 9999, got 10000');
@@ -320,7 +359,9 @@ describe('option and input checks', () => {
 
   it('validates options on their own, before any data is fetched', () => {
     expect(() => validateKnoxOptions(good)).not.toThrow();
-    expect(thrown(() => validateKnoxOptions({ ...good, timeBands: [14, 7] }), BandError).message).toBe('timeBands must be strictly ascending: 14 then 7');
+    expect(thrown(() => validateKnoxOptions({ ...good, timeBands: [14, 7] }), BandError).message).toBe(
+      'timeBands must be strictly ascending: 14 then 7',
+    );
   });
 
   it('refuses inputs it cannot count', () => {

@@ -7,8 +7,17 @@ import type { Watchlist, WatchEntry } from '../../engine/match/rules.js';
 import { buildKernels, matchPlate, type KernelSpec } from '../../engine/match/match-kernels.js';
 
 const list = (id: string, maxEdits = 1): Watchlist => ({
-  id, name: id, kind: 'plate', priority: 1, legalBasis: 't', expiresAt: null, match: { ocrEquivalence: true, maxEdits },
-  alertOnRead: true, cooldownSeconds: 0, createdAt: 0, createdBy: null,
+  id,
+  name: id,
+  kind: 'plate',
+  priority: 1,
+  legalBasis: 't',
+  expiresAt: null,
+  match: { ocrEquivalence: true, maxEdits },
+  alertOnRead: true,
+  cooldownSeconds: 0,
+  createdAt: 0,
+  createdBy: null,
 });
 const entry = (key: string, label: string | null = null): WatchEntry => ({ key, label, reference: null, expiresAt: null });
 

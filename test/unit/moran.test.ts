@@ -85,15 +85,32 @@ describe("global Moran's I of Columbus CRIME", () => {
 
 describe('degenerate data', () => {
   it('a constant variable throws DegenerateDataError naming the problem', () => {
-    const err = thrown(() => globalMoran(crime.map(() => 7), toWeights(queen, 'W')), DegenerateDataError);
+    const err = thrown(
+      () =>
+        globalMoran(
+          crime.map(() => 7),
+          toWeights(queen, 'W'),
+        ),
+      DegenerateDataError,
+    );
     expect(err.message).toMatch(/variable is constant/);
     expect(err.statusCode).toBe(400);
     // Rounding noise around a large constant is still a constant.
-    thrown(() => globalMoran(crime.map((_, i) => 1e9 + (i % 2) * 1e-7), toWeights(queen, 'W')), DegenerateDataError);
+    thrown(
+      () =>
+        globalMoran(
+          crime.map((_, i) => 1e9 + (i % 2) * 1e-7),
+          toWeights(queen, 'W'),
+        ),
+      DegenerateDataError,
+    );
   });
 
   it('weights without any link, or too few areas with neighbours, throw DegenerateDataError', () => {
-    const none = toWeights(crime.map(() => []), 'W');
+    const none = toWeights(
+      crime.map(() => []),
+      'W',
+    );
     expect(thrown(() => globalMoran(crime, none), DegenerateDataError).message).toMatch(/at least 4 areas with neighbours/);
     const pair = crime.map((_, i) => (i === 0 ? [1] : i === 1 ? [0] : []));
     thrown(() => globalMoran(crime, toWeights(pair, 'W')), DegenerateDataError);

@@ -28,7 +28,13 @@ function matchAll(m: PlateMatcher, plate: string, now = NOW): PlateMatch[] {
 
 /** The single list-0 match of `plate` against `keys` in one list. */
 function one(keys: string[], plate: string, list: PlateListSpec = OCR): PlateMatch[] {
-  return matchAll(PlateMatcher.build([list], keys.map((k) => entry(k))), plate);
+  return matchAll(
+    PlateMatcher.build(
+      [list],
+      keys.map((k) => entry(k)),
+    ),
+    plate,
+  );
 }
 
 const hit = (entry: number, type: PlateMatchType, distance: number, list = 0): PlateMatch => ({ list, entry, type, distance });
@@ -134,7 +140,9 @@ describe('PlateMatcher, Levenshtein model (any edit; the index machinery)', () =
     expect(one(['01A123BC'], 'OIA12BC')).toEqual([hit(0, 'edit', 1)]);
     // with look-alikes off the same read is two edits away
     expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 1, edits: 'levenshtein' as const })).toEqual([]);
-    expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 2, edits: 'levenshtein' as const })).toEqual([hit(0, 'edit', 2)]);
+    expect(one(['01A123BC'], 'O1A124BC', { ocrEquivalence: false, maxEdits: 2, edits: 'levenshtein' as const })).toEqual([
+      hit(0, 'edit', 2),
+    ]);
   });
 
   it('refuses two edits with maxEdits 1 and finds them with maxEdits 2', () => {
@@ -205,17 +213,8 @@ describe('PlateMatcher, Levenshtein model (any edit; the index machinery)', () =
     ];
     const m = PlateMatcher.build(lists, entries);
     expect(m.size).toBe(10);
-    expect(matchAll(m, '01A123BC')).toEqual([
-      hit(7, 'exact', 0, 0),
-      hit(2, 'exact', 0, 1),
-      hit(4, 'ocr', 0, 2),
-      hit(0, 'ocr', 0, 3),
-    ]);
-    expect(matchAll(m, '01A124BC')).toEqual([
-      hit(1, 'edit', 1, 0),
-      hit(2, 'edit', 1, 1),
-      hit(0, 'edit', 1, 3),
-    ]);
+    expect(matchAll(m, '01A123BC')).toEqual([hit(7, 'exact', 0, 0), hit(2, 'exact', 0, 1), hit(4, 'ocr', 0, 2), hit(0, 'ocr', 0, 3)]);
+    expect(matchAll(m, '01A124BC')).toEqual([hit(1, 'edit', 1, 0), hit(2, 'edit', 1, 1), hit(0, 'edit', 1, 3)]);
     expect(matchAll(m, 'O1A123BC')).toEqual([
       hit(1, 'exact', 0, 0),
       hit(6, 'exact', 0, 1),
@@ -431,13 +430,20 @@ describe('PlateMatcher, plausible misreads (the default model)', () => {
 
   it('agrees with a reference that tries every cut of both ends, on 1,000 random entries and 1,500 reads', () => {
     const rnd = new Random(20261203);
-    const lists: PlateListSpec[] = [zero, oneEdit, twoEdits, { ocrEquivalence: false, maxEdits: 1 }, { ocrEquivalence: false, maxEdits: 0 }];
+    const lists: PlateListSpec[] = [
+      zero,
+      oneEdit,
+      twoEdits,
+      { ocrEquivalence: false, maxEdits: 1 },
+      { ocrEquivalence: false, maxEdits: 0 },
+    ];
     // Plates of the two formats over a few characters rich in look-alikes, so neighbours are common.
     const digits = '0125868';
     const letters = 'ODQIBSZGA';
     const plate = () => [...(rnd.chance(0.8) ? '##@###@@' : '#####@@@')].map((t) => rnd.pick([...(t === '#' ? digits : letters)])).join('');
     const entries: PlateEntrySpec[] = [];
-    for (let i = 0; i < 1000; i++) entries.push({ list: rnd.int(lists.length), key: plate(), expiresAt: rnd.chance(0.1) ? NOW + rnd.int(-1000, 1000) : Infinity });
+    for (let i = 0; i < 1000; i++)
+      entries.push({ list: rnd.int(lists.length), key: plate(), expiresAt: rnd.chance(0.1) ? NOW + rnd.int(-1000, 1000) : Infinity });
     const m = PlateMatcher.build(lists, entries);
     const counts: Record<string, number> = { exact: 0, ocr: 0, edit: 0, none: 0 };
     const out: PlateMatch[] = [];
@@ -453,11 +459,15 @@ describe('PlateMatcher, plausible misreads (the default model)', () => {
       const base = entries[rnd.int(entries.length)].key;
       const kind = q % 5;
       const read =
-        kind === 0 ? base
-        : kind === 1 ? swapLookAlikes(rnd, base)
-        : kind === 2 ? misread(swapLookAlikes(rnd, base))
-        : kind === 3 ? misread(misread(base))
-        : mutate(rnd, base, 1, digits + letters);
+        kind === 0
+          ? base
+          : kind === 1
+            ? swapLookAlikes(rnd, base)
+            : kind === 2
+              ? misread(swapLookAlikes(rnd, base))
+              : kind === 3
+                ? misread(misread(base))
+                : mutate(rnd, base, 1, digits + letters);
       const now = NOW + rnd.int(-1200, 1200);
       const n = m.match(read, now, out);
       const expected = bruteForce(lists, entries, read, now);
@@ -574,7 +584,9 @@ const LOOK_ALIKE_PAIRS = new Set(['O0', 'I1', 'B8', 'S5', 'Z2', 'G6'].flatMap(([
 function plausibleReference(key: string, read: string, ocr: boolean): number {
   const shape = [...read].map(typeOf).join('');
   const budget = Math.min(
-    ...PLATE_FORMATS.filter((f) => f.length === read.length && !shape.includes('?')).map((f) => [...f].filter((t, i) => t !== shape[i]).length),
+    ...PLATE_FORMATS.filter((f) => f.length === read.length && !shape.includes('?')).map(
+      (f) => [...f].filter((t, i) => t !== shape[i]).length,
+    ),
   );
   const cost = (a: string, b: string) => {
     if (a === b) return 0;

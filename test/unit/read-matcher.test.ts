@@ -17,15 +17,36 @@ const OUT = { lat: 41.35, lon: 69.25 };
 
 function list(id: string, over: Partial<Watchlist> = {}): Watchlist {
   return {
-    id, name: id, kind: 'plate', priority: 50, legalBasis: 'test', expiresAt: null,
-    match: { ocrEquivalence: true, maxEdits: 1 }, alertOnRead: true, cooldownSeconds: 60, createdAt: 0, createdBy: null, ...over,
+    id,
+    name: id,
+    kind: 'plate',
+    priority: 50,
+    legalBasis: 'test',
+    expiresAt: null,
+    match: { ocrEquivalence: true, maxEdits: 1 },
+    alertOnRead: true,
+    cooldownSeconds: 60,
+    createdAt: 0,
+    createdBy: null,
+    ...over,
   };
 }
 
 function fence(id: string, over: Partial<Geofence> = {}): Geofence {
   return {
-    id, name: id, geometry: { type: 'Circle', center: [IN.lon, IN.lat], radiusM: 500 }, trigger: 'enter', dwellSeconds: null,
-    kinds: null, watchlists: null, schedule: null, priority: 90, cooldownSeconds: 0, createdAt: 0, createdBy: null, ...over,
+    id,
+    name: id,
+    geometry: { type: 'Circle', center: [IN.lon, IN.lat], radiusM: 500 },
+    trigger: 'enter',
+    dwellSeconds: null,
+    kinds: null,
+    watchlists: null,
+    schedule: null,
+    priority: 90,
+    cooldownSeconds: 0,
+    createdAt: 0,
+    createdBy: null,
+    ...over,
   };
 }
 
@@ -137,7 +158,11 @@ describe('who a geofence applies to', () => {
 
 describe('watchlist hits', () => {
   it('one hit per list, cooldown per entry, and alertOnRead false lists stay silent', () => {
-    const { run } = setup([list('a'), list('b'), list('silent', { alertOnRead: false })], { a: ['01A123BC'], b: ['01A123BC', '01A123B0'], silent: ['01A123BC'] }, []);
+    const { run } = setup(
+      [list('a'), list('b'), list('silent', { alertOnRead: false })],
+      { a: ['01A123BC'], b: ['01A123BC', '01A123B0'], silent: ['01A123BC'] },
+      [],
+    );
     const first = run([{ plate: '01A123BC' }]);
     expect(first.hits.map((h) => [h.watchlist?.id, h.entry?.key, h.match?.type])).toEqual([
       ['a', '01A123BC', 'exact'],

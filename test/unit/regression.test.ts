@@ -45,7 +45,13 @@ const R = JSON.parse(readFileSync(new URL('../fixtures/r/regression.json', impor
 };
 
 const count = { name: 'count', values: column('CRIME').map(Math.round) };
-const factorsOf = (c: RCase) => factors(...c.formula.split('~')[1].split('+').map((s) => s.trim()));
+const factorsOf = (c: RCase) =>
+  factors(
+    ...c.formula
+      .split('~')[1]
+      .split('+')
+      .map((s) => s.trim()),
+  );
 const offsetOf = (c: RCase) => (c.offset === 'log(HOVAL)' ? column('HOVAL').map(Math.log) : undefined);
 
 function expectRelative(actual: number | undefined, expected: number, tolerance: number, what: string): void {
@@ -154,7 +160,11 @@ describe('ModelError: degenerate data answers with a message, never NaN', () => 
 
   it('names a constant response, for every model', () => {
     const flat = { name: 'CRIME', values: new Array<number>(49).fill(7) };
-    for (const fit of [() => ols(flat, factors('INC')), () => poisson(flat, factors('INC')), () => negativeBinomial(flat, factors('INC'))]) {
+    for (const fit of [
+      () => ols(flat, factors('INC')),
+      () => poisson(flat, factors('INC')),
+      () => negativeBinomial(flat, factors('INC')),
+    ]) {
       const err = modelError(fit);
       expect(err.message).toBe("response 'CRIME' is constant");
       expect(err.problem).toBe('constant-response');
@@ -213,8 +223,12 @@ describe('ModelError: degenerate data answers with a message, never NaN', () => 
     expect(modelError(() => ols({ name: 'CRIME', values: gap }, factors('INC'))).message).toBe(
       "response 'CRIME' has no finite value at row 3 (NaN)",
     );
-    expect(modelError(() => ols(CRIME, { names: ['INC'], columns: [gap] })).message).toBe("factor 'INC' has no finite value at row 3 (NaN)");
-    expect(modelError(() => ols(CRIME, { names: ['INC'], columns: [inc.slice(1)] })).message).toBe("factor 'INC' has 48 values for 49 areas");
+    expect(modelError(() => ols(CRIME, { names: ['INC'], columns: [gap] })).message).toBe(
+      "factor 'INC' has no finite value at row 3 (NaN)",
+    );
+    expect(modelError(() => ols(CRIME, { names: ['INC'], columns: [inc.slice(1)] })).message).toBe(
+      "factor 'INC' has 48 values for 49 areas",
+    );
     const offset = hoval.map((v, i) => (i === 0 ? Math.log(0) : Math.log(v)));
     expect(modelError(() => poisson(count, factors('INC'), { offset })).message).toBe(
       'offset has no finite value at row 1 (-Infinity): the offset is log(exposure) and exposure must be positive',

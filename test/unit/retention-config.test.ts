@@ -54,7 +54,10 @@ describe('retention config', () => {
 describe('purgeCutoffs', () => {
   it('is now minus each retention, in days of 24 hours', () => {
     const now = Date.UTC(2026, 10, 28, 12);
-    const c = purgeCutoffs({ detectionsDays: 30, hitsDays: 365, auditDays: 730, purgeIntervalMinutes: 60, expiredRulesGraceDays: 0.5 }, now);
+    const c = purgeCutoffs(
+      { detectionsDays: 30, hitsDays: 365, auditDays: 730, purgeIntervalMinutes: 60, expiredRulesGraceDays: 0.5 },
+      now,
+    );
     expect(c).toEqual({ sightings: now - 30 * DAY, hits: now - 365 * DAY, audit: now - 730 * DAY, rules: now - DAY / 2 });
   });
 });

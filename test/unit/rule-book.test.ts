@@ -23,7 +23,10 @@ class MemoryRules implements RuleRepository {
   deleteWatchlist = (id: string) => this.write(`delete ${id}`);
   upsertEntries = (id: string, entries: readonly WatchEntry[]) => this.write(`upsert ${id} ${entries.length}`);
   deleteEntry = (id: string, key: string) => this.write(`delete ${id}/${key}`);
-  deleteExpiredEntries = async (id: string, keys: readonly string[]) => (await this.write(`expire ${id} ${keys.join(',')}`), keys.length);
+  deleteExpiredEntries = async (id: string, keys: readonly string[]) => {
+    await this.write(`expire ${id} ${keys.join(',')}`);
+    return keys.length;
+  };
   insertGeofence = (g: Geofence) => this.write(`insert ${g.id}`);
   deleteGeofence = (id: string) => this.write(`delete ${id}`);
 }

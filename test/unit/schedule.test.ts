@@ -198,13 +198,18 @@ describe('the offset cache agrees with Intl asked afresh', () => {
 
   it('random instants 2000–2040 in several zones', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const zones = ['Asia/Tashkent', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kolkata'];
     const lo = utc('2000-01-01T00:00:00Z');
     const hi = utc('2040-01-01T00:00:00Z');
     for (let k = 0; k < 3000; k++) {
       const tz = zones[k % zones.length];
-      const s: Schedule = { days: [1 + (k % 7), 1 + ((k * 3) % 7)].filter((d, i, a) => a.indexOf(d) === i), from: '21:15', to: '03:30', tz };
+      const s: Schedule = {
+        days: [1 + (k % 7), 1 + ((k * 3) % 7)].filter((d, i, a) => a.indexOf(d) === i),
+        from: '21:15',
+        to: '03:30',
+        tz,
+      };
       const ts = Math.floor(lo + rnd() * (hi - lo));
       expect(scheduleActive(s, ts, 'UTC'), `${tz} ${new Date(ts).toISOString()}`).toBe(reference(s, ts, 'UTC'));
     }

@@ -14,8 +14,18 @@ const REGION = `(?:${PLATE_REGIONS.join('|')})`;
 const PRIVATE = new RegExp(`^${REGION} [A-Z] \\d{3} [A-Z]{2}$`);
 const COMPANY = new RegExp(`^${REGION} \\d{3} [A-Z]{3}$`);
 const TASHKENT_DISTRICTS = [
-  'Bektemir', 'Chilonzor', 'Mirobod', 'Mirzo Ulugʻbek', 'Olmazor', 'Sergeli',
-  'Shayxontohur', 'Uchtepa', 'Yakkasaroy', 'Yangihayot', 'Yashnobod', 'Yunusobod',
+  'Bektemir',
+  'Chilonzor',
+  'Mirobod',
+  'Mirzo Ulugʻbek',
+  'Olmazor',
+  'Sergeli',
+  'Shayxontohur',
+  'Uchtepa',
+  'Yakkasaroy',
+  'Yangihayot',
+  'Yashnobod',
+  'Yunusobod',
 ];
 
 // Built once: the default city is the one users get, and tests only read it.
@@ -29,7 +39,10 @@ function areaIndex(city: SimCity): AreaIndex {
 /** Distance from p to the segment a–b, in metres. */
 function toSegment(p: LatLon, a: LatLon, b: LatLon): number {
   // In metres east and north of p, so p is the origin.
-  const metres = (q: LatLon): [number, number] => [(q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon), (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat)];
+  const metres = (q: LatLon): [number, number] => [
+    (q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon),
+    (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat),
+  ];
   const [ax, ay] = metres(a);
   const [bx, by] = metres(b);
   const [dx, dy] = [bx - ax, by - ay];
@@ -118,9 +131,15 @@ describe('city', () => {
     expect(inside / 3000).toBeLessThan(0.85);
 
     // Shared corners are the same points, so queen contiguity finds every neighbour …
-    const nb = contiguity(big.areas.features.map((f) => [f.geometry.coordinates]), 'queen');
+    const nb = contiguity(
+      big.areas.features.map((f) => [f.geometry.coordinates]),
+      'queen',
+    );
     for (const list of nb) expect(list.length).toBeGreaterThanOrEqual(2);
-    const rook = contiguity(big.areas.features.map((f) => [f.geometry.coordinates]), 'rook');
+    const rook = contiguity(
+      big.areas.features.map((f) => [f.geometry.coordinates]),
+      'rook',
+    );
     expect(rook.reduce((s, l) => s + l.length, 0)).toBeLessThan(nb.reduce((s, l) => s + l.length, 0));
     // … and every district's mahallas hang together.
     for (const d of big.districts) {
@@ -134,7 +153,10 @@ describe('city', () => {
   it.each([1, 5, 7, 20])('splits into %i districts, each in one piece', (districts) => {
     const city = buildCity({ seed: 3, cameras: 10, districts });
     expect(city.districts).toHaveLength(districts);
-    const nb = contiguity(city.areas.features.map((f) => [f.geometry.coordinates]), 'rook');
+    const nb = contiguity(
+      city.areas.features.map((f) => [f.geometry.coordinates]),
+      'rook',
+    );
     for (const d of city.districts) {
       const members = city.areas.features.flatMap((f, k) => (f.properties.district === d.name ? [k] : []));
       expect(members.length).toBeGreaterThan(0);

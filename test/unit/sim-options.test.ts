@@ -37,7 +37,10 @@ describe('vigil simulate options', () => {
 
   it('reads --start on Tashkent’s clock and --speed, starting duration × speed ago when no --start is given', () => {
     expect(parseSimulateArgs(['--start', '2026-03-02'], {}, NOW)).toMatchObject({ start: MONDAY, speed: 1 });
-    expect(parseSimulateArgs(['--start', '2026-03-02T08:00:00+05:00', '--speed', '60'], {}, NOW)).toMatchObject({ start: MONDAY + 8 * HOUR, speed: 60 });
+    expect(parseSimulateArgs(['--start', '2026-03-02T08:00:00+05:00', '--speed', '60'], {}, NOW)).toMatchObject({
+      start: MONDAY + 8 * HOUR,
+      speed: 60,
+    });
     expect(parseSimulateArgs(['--speed', '1008', '--duration', '600'], {}, NOW)).toMatchObject({ start: NOW - 7 * DAY, speed: 1008 });
   });
 

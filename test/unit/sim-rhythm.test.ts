@@ -20,7 +20,10 @@ describe('rhythm and the simulated clock', () => {
   it('keeps the weekly mean at 1 and integrates exactly', () => {
     for (const rhythm of [READ_RHYTHM, INCIDENT_RHYTHM]) {
       expect(rhythm.integral(MONDAY, MONDAY + 7 * DAY)).toBeCloseTo(7 * DAY, -1);
-      expect(rhythm.integral(MONDAY + 3 * HOUR, MONDAY + 10 * DAY + 3 * HOUR)).toBeCloseTo(rhythm.integral(MONDAY + 3 * HOUR, MONDAY + 3 * DAY + 3 * HOUR) + 7 * DAY, -1);
+      expect(rhythm.integral(MONDAY + 3 * HOUR, MONDAY + 10 * DAY + 3 * HOUR)).toBeCloseTo(
+        rhythm.integral(MONDAY + 3 * HOUR, MONDAY + 3 * DAY + 3 * HOUR) + 7 * DAY,
+        -1,
+      );
       // The integral's slope is the rate.
       const t = MONDAY + 8.5 * HOUR;
       expect(rhythm.integral(t, t + 1000) / 1000).toBeCloseTo(rhythm.at(t), 4);

@@ -45,7 +45,10 @@ function incidents(city: SimCity, seed: number, days: number, perDay: number, st
 /** Distance from p to the segment a–b, in metres. */
 function toSegment(p: LatLon, a: LatLon, b: LatLon): number {
   // In metres east and north of p, so p is the origin.
-  const metres = (q: LatLon): [number, number] => [(q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon), (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat)];
+  const metres = (q: LatLon): [number, number] => [
+    (q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon),
+    (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat),
+  ];
   const [ax, ay] = metres(a);
   const [bx, by] = metres(b);
   const [dx, dy] = [bx - ax, by - ay];
@@ -184,7 +187,13 @@ describe('traffic', () => {
     const counts = new Float64Array(big.areas.features.length);
     const locator = areaIndex(big);
     for (const inc of all) counts[index.get(locator.locate(inc.lon, inc.lat)!)!]++;
-    const w = toWeights(contiguity(big.areas.features.map((f) => [f.geometry.coordinates]), 'queen'), 'W');
+    const w = toWeights(
+      contiguity(
+        big.areas.features.map((f) => [f.geometry.coordinates]),
+        'queen',
+      ),
+      'W',
+    );
     const z = localGStar(counts, w).map((g) => g.z);
     expect(z.filter((x) => x > 3.29).length).toBeGreaterThanOrEqual(3); // p < 0.001
   });

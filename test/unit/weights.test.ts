@@ -63,14 +63,30 @@ describe('contiguity on Columbus', () => {
 describe('contiguity rules', () => {
   it('a shared corner makes queen but not rook neighbours; a shared edge makes both', () => {
     const polys = [area(square(0, 0, 1, 1)), area(square(1, 1, 2, 2)), area(square(1, 0, 2, 1))];
-    expect(contiguity(polys, 'queen')).toEqual([[1, 2], [0, 2], [0, 1]]);
+    expect(contiguity(polys, 'queen')).toEqual([
+      [1, 2],
+      [0, 2],
+      [0, 1],
+    ]);
     expect(contiguity(polys, 'rook')).toEqual([[2], [2], [0, 1]]);
   });
 
   it("the ring's closing position is not counted twice: a corner at the ring start is still only a corner", () => {
     // Both rings start (and end) at the shared corner (1, 1).
-    const a: Ring = [[1, 1], [0, 1], [0, 0], [1, 0], [1, 1]];
-    const b: Ring = [[1, 1], [2, 1], [2, 2], [1, 2], [1, 1]];
+    const a: Ring = [
+      [1, 1],
+      [0, 1],
+      [0, 0],
+      [1, 0],
+      [1, 1],
+    ];
+    const b: Ring = [
+      [1, 1],
+      [2, 1],
+      [2, 2],
+      [1, 2],
+      [1, 1],
+    ];
     expect(contiguity([area(a), area(b)], 'rook')).toEqual([[], []]);
     expect(contiguity([area(a), area(b)], 'queen')).toEqual([[1], [0]]);
   });
@@ -111,7 +127,13 @@ describe('knn and distance bands', () => {
   });
 
   it('knn breaks ties at the k-th distance by position and refuses k ≥ n', () => {
-    const pts: [number, number][] = [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]];
+    const pts: [number, number][] = [
+      [0, 0],
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ];
     expect(knn(pts, 2)[0]).toEqual([1, 2]);
     expect(() => knn(pts, 5)).toThrow(RangeError);
   });
@@ -120,7 +142,16 @@ describe('knn and distance bands', () => {
     const nb = distanceBand(centroids, 5);
     expect(nb).toEqual(R.band5);
     expect(links(nb)).toBe(R.band5Links);
-    expect(distanceBand([[0, 0], [3, 4], [3, 4.0001]], 5)).toEqual([[1], [0, 2], [1]]);
+    expect(
+      distanceBand(
+        [
+          [0, 0],
+          [3, 4],
+          [3, 4.0001],
+        ],
+        5,
+      ),
+    ).toEqual([[1], [0, 2], [1]]);
   });
 });
 
