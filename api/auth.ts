@@ -99,13 +99,19 @@ export interface AuthOptions {
   onFailure: (request: FastifyRequest, failure: AuthFailure) => void;
 }
 
-type Identified = { principal: Principal } | { principal: null; error: VigilError; failure: Omit<AuthFailure, 'actor' | 'role'> & { actor?: string } };
+type Identified =
+  | { principal: Principal }
+  | { principal: null; error: VigilError; failure: Omit<AuthFailure, 'actor' | 'role'> & { actor?: string } };
 
 async function identify(request: FastifyRequest, opts: AuthOptions): Promise<Identified> {
   const token = bearerToken(request);
   if (token === null) {
     const reason = request.headers.authorization === undefined ? 'missing token' : 'missing token: Authorization is not "Bearer <token>"';
-    return { principal: null, error: new VigilError('AUTH_MISSING'), failure: { status: 401, code: 'missing', reason, detail: { credential: 'none' } } };
+    return {
+      principal: null,
+      error: new VigilError('AUTH_MISSING'),
+      failure: { status: 401, code: 'missing', reason, detail: { credential: 'none' } },
+    };
   }
   const known = opts.tokens.lookup(token);
   if (known) return { principal: known };
@@ -115,7 +121,11 @@ async function identify(request: FastifyRequest, opts: AuthOptions): Promise<Ide
     if (outcome.ok) return { principal: { name: outcome.name, role: outcome.roles[0], roles: outcome.roles } };
     if (outcome.code === 'no_role') {
       const name = outcome.name ?? '';
-      return { principal: null, error: new VigilError('AUTH_NO_ROLE', name), failure: { status: 403, code: 'no_role', reason: outcome.reason, actor: name, detail } };
+      return {
+        principal: null,
+        error: new VigilError('AUTH_NO_ROLE', name),
+        failure: { status: 403, code: 'no_role', reason: outcome.reason, actor: name, detail },
+      };
     }
     const error = new VigilError(outcome.code === 'expired' ? 'AUTH_EXPIRED' : 'AUTH_INVALID');
     return { principal: null, error, failure: { status: 401, code: outcome.code, reason: `invalid token: ${outcome.reason}`, detail } };
@@ -123,7 +133,12 @@ async function identify(request: FastifyRequest, opts: AuthOptions): Promise<Ide
   return {
     principal: null,
     error: new VigilError('AUTH_INVALID'),
-    failure: { status: 401, code: 'invalid', reason: 'invalid token', detail: { credential: looksLikeJwt(token) ? 'jwt (auth.jwt not configured)' : 'token' } },
+    failure: {
+      status: 401,
+      code: 'invalid',
+      reason: 'invalid token',
+      detail: { credential: looksLikeJwt(token) ? 'jwt (auth.jwt not configured)' : 'token' },
+    },
   };
 }
 

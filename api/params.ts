@@ -23,7 +23,9 @@ export function timeWindow(query: { from?: string; to?: string }, timeZone: stri
 function instant(name: string, text: string, timeZone: string): number {
   const ms = parseInstant(text, timeZone);
   if (ms === null) {
-    throw badInput(`querystring.${name} must be an ISO 8601 date or date-time with a zone, from 1970 on (e.g. 2026-11-28 or 2026-11-28T10:00:00Z), got '${text.slice(0, 40)}'`);
+    throw badInput(
+      `querystring.${name} must be an ISO 8601 date or date-time with a zone, from 1970 on (e.g. 2026-11-28 or 2026-11-28T10:00:00Z), got '${text.slice(0, 40)}'`,
+    );
   }
   return ms;
 }

@@ -1,11 +1,20 @@
 // The Fastify application: security headers, CORS, auth and rate limits, body limits per route,
-// errors in the contract's shape, metrics per route, OpenAPI, and one plugin per area of the API.
+// errors in the contract's shape, metrics per route, OpenAPI and its reference UI, and one plugin
+// per area of the API.
 
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import { badInput, VigilError } from '../engine/errors.js';
 import { registerAuth } from './auth.js';
@@ -27,7 +36,10 @@ import { analyticsRoutes } from './routes/analytics.js';
 /** The routes whose bodies are uploads (http.uploadLimitBytes); every other body gets http.bodyLimitBytes. */
 const UPLOADS = new Set(['PUT /api/v1/cameras', 'PUT /api/v1/areas', 'POST /api/v1/watchlists/:id/entries']);
 
-/** On every answer, errors and event streams included: the API serves JSON and text, never pages. */
+/**
+ * On every answer, errors and event streams included: the API serves JSON and text, never pages.
+ * The one exception is the API reference at /docs, whose routes declare a `csp` of their own.
+ */
 const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
   ['x-content-type-options', 'nosniff'],
   ['x-frame-options', 'DENY'],
@@ -36,6 +48,91 @@ const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
   ['content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"],
   ['cross-origin-resource-policy', 'same-site'],
 ];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A Content-Security-Policy in place of the strict one; only the /docs UI routes set it. */
+    csp?: string;
+  }
+}
+
+/** Who may read the OpenAPI document (/docs/json, /docs/yaml): any role (admin always may). */
+const DOCS_ACCESS = ['analyst', 'dispatcher'] as const;
+
+/**
+ * Swagger UI's page, scripts and styles: static and public. Every other route of the UI plugin
+ * (the document itself, and any route a newer plugin version adds) keeps DOCS_ACCESS.
+ */
+const DOCS_UI = new Set([
+  '/docs',
+  '/docs/',
+  '/docs/static/',
+  '/docs/static/*',
+  '/docs/static/index.html',
+  '/docs/static/swagger-initializer.js',
+]);
+
+/**
+ * Swagger UI's CSP: its own scripts, styles, fonts and images (its stylesheet draws icons as
+ * data: URIs), and requests to this origin (the document, "Try it out"). No inline script or
+ * style, no eval, nothing from elsewhere; the page may not be framed.
+ */
+const DOCS_UI_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** What the functions below see in the browser (lib "dom" is not in this project's types). */
+interface DocsPage {
+  vigilToken?: string;
+  prompt(message: string): string | null;
+  SwaggerUIBundle: { plugins: { DownloadUrl: unknown } };
+}
+interface SwaggerSystem {
+  preauthorizeApiKey(scheme: string, value: string): void;
+}
+
+/**
+ * Swagger UI's configuration. @fastify/swagger-ui writes it into /docs/static/swagger-initializer.js
+ * with Function.prototype.toString, so each function runs in the browser as written here: it
+ * must stand alone (no closure over this module, no `this`).
+ *
+ * The document needs a token and the page does not: when the page loads the document, it asks
+ * for the caller's bearer token, keeps it in the page's memory only (never in storage; a reload
+ * asks again) and sends it; once the document is loaded, the same token is given to the
+ * Authorize dialog, so "Try it out" sends it too (and Authorize can swap it for another).
+ */
+const DOCS_UI_CONFIG = {
+  requestInterceptor: (request: { loadSpec?: boolean; headers: Record<string, string> }) => {
+    const page = globalThis as unknown as DocsPage;
+    if (request.loadSpec) {
+      if (!page.vigilToken)
+        page.vigilToken = (page.prompt('Bearer token for the vigil API (any role may read its reference)') ?? '').trim();
+      if (page.vigilToken) request.headers.Authorization = `Bearer ${page.vigilToken}`;
+    }
+    return request;
+  },
+  plugins: [
+    () => {
+      const page = globalThis as unknown as DocsPage;
+      const authorizeWithPageToken = {
+        statePlugins: {
+          spec: {
+            wrapActions: {
+              updateJsonSpec:
+                (original: (...args: unknown[]) => unknown, system: SwaggerSystem) =>
+                (...args: unknown[]) => {
+                  const result = original(...args);
+                  if (page.vigilToken) system.preauthorizeApiKey('bearer', page.vigilToken);
+                  return result;
+                },
+            },
+          },
+        },
+      };
+      // The initializer's default plugin list, which this one replaces: DownloadUrl loads the document.
+      return [page.SwaggerUIBundle.plugins.DownloadUrl, authorizeWithPageToken];
+    },
+  ],
+};
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { http } = deps.config;
@@ -58,8 +155,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     route.bodyLimit = methods.some((m) => UPLOADS.has(`${m} ${route.url}`)) ? http.uploadLimitBytes : http.bodyLimitBytes;
   });
   // Set on the raw response, so hijacked answers (the hit stream) carry them too.
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
+    const csp = request.routeOptions.config?.csp;
+    if (csp !== undefined) reply.raw.setHeader('content-security-policy', csp);
   });
   // Query strings and path parameters arrive as text and are coerced to their schema's types;
   // JSON bodies already have types, so `{"lat": null}` must be refused, not read as 0.
@@ -67,8 +166,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const exact = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
 
+  // OpenAPI 3.1: its Schema Object is JSON Schema 2020-12, so the routes' schemas (type arrays
+  // with 'null', propertyNames, const) go into the document as the validator reads them.
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: { title: 'vigil', version: '0.1.0', description: 'Stream analytics for public safety' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -115,8 +217,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(hitRoutes, { prefix: '/api/v1' });
   await app.register(analyticsRoutes, { prefix: '/api/v1' });
 
-  app.get('/docs/json', { schema: { hide: true }, config: { access: ['analyst', 'dispatcher'] } }, async () => app.swagger());
+  await app.register(apiReference);
   return app;
+}
+
+/**
+ * Swagger UI at /docs, and the OpenAPI document at /docs/json (and /docs/yaml). The plugin
+ * serves all of them under its prefix, so this context gives each of its routes its access:
+ * the UI's static routes are public and get DOCS_UI_CSP, the rest keeps DOCS_ACCESS and the
+ * strict CSP.
+ */
+async function apiReference(docs: FastifyInstance): Promise<void> {
+  docs.addHook('onRoute', (route) => {
+    route.config = DOCS_UI.has(route.url)
+      ? { ...route.config, access: 'public', csp: DOCS_UI_CSP }
+      : { ...route.config, access: DOCS_ACCESS };
+  });
+  await docs.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: DOCS_UI_CONFIG as unknown as FastifySwaggerUiOptions['uiConfig'],
+    theme: { title: 'vigil API reference' },
+  });
+  // The plugin's static folder would answer its own index.html here, a second copy of the UI
+  // without this configuration; send it to the UI, as the plugin does /docs/static/index.html.
+  // (It also makes /docs/static/ a route of its own, without which printRoutes, which the route
+  // table test reads, prints the static files' wildcard as /docs/* instead of /docs/static/*.)
+  docs.get('/docs/static/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs/'));
 }
 
 /**
@@ -134,9 +260,18 @@ export function replyWithError(error: FastifyError | VigilError, request: Fastif
   }
   if (status >= 500) {
     const errorId = randomUUID();
-    request.log.error({ err: error, errorId, method: request.method, route: request.routeOptions.url ?? null }, `request failed (error id ${errorId})`);
+    request.log.error(
+      { err: error, errorId, method: request.method, route: request.routeOptions.url ?? null },
+      `request failed (error id ${errorId})`,
+    );
     const internal = new VigilError('INTERNAL', errorId);
-    return reply.status(status).send({ statusCode: status, error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', code: internal.code, message: internal.message, errorId });
+    return reply.status(status).send({
+      statusCode: status,
+      error: status === 503 ? 'Service Unavailable' : 'Internal Server Error',
+      code: internal.code,
+      message: internal.message,
+      errorId,
+    });
   }
   const detail = error instanceof VigilError ? error.detail : undefined;
   return reply.status(status).send({ ...detail, statusCode: status, error: httpReason(status), code: error.code, message: error.message });
@@ -165,14 +300,22 @@ async function rateLimiter(app: FastifyInstance, deps: ApiDeps): Promise<(reques
 
 function httpReason(status: number): string {
   switch (status) {
-    case 400: return 'Bad Request';
-    case 401: return 'Unauthorized';
-    case 403: return 'Forbidden';
-    case 404: return 'Not Found';
-    case 413: return 'Payload Too Large';
-    case 415: return 'Unsupported Media Type';
-    case 429: return 'Too Many Requests';
-    default: return 'Error';
+    case 400:
+      return 'Bad Request';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'Not Found';
+    case 413:
+      return 'Payload Too Large';
+    case 415:
+      return 'Unsupported Media Type';
+    case 429:
+      return 'Too Many Requests';
+    default:
+      return 'Error';
   }
 }
 

@@ -107,7 +107,7 @@ export async function dev(argv: string[]): Promise<void> {
   const demo = engine.devToken ? await addDemoWatchlists(base, engine.devToken, city) : null;
   console.log(`
 vigil is running.
-  API        ${base}   (OpenAPI: ${base}/docs/json)
+  API        ${base}   (reference: ${base}/docs, OpenAPI: ${base}/docs/json)
   token      ${token}
   NATS       ${config.nats.url}${natsProc ? ' (private nats-server started for this run)' : ''}
   simulated  ${city.cameras.length} cameras, ${areas.length} mahallas in 12 districts, ~${rate} reads/s${

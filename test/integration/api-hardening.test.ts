@@ -29,7 +29,14 @@ beforeAll(async () => {
   nats = await TestNatsServer.start();
   hardened = await startEngine(
     testConfig(nats.url, {
-      http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 16 * 1024, uploadLimitBytes: 256 * 1024, cors: { origins: [ORIGIN] }, trustProxy: ['127.0.0.1'] },
+      http: {
+        host: '127.0.0.1',
+        port: 0,
+        bodyLimitBytes: 16 * 1024,
+        uploadLimitBytes: 256 * 1024,
+        cors: { origins: [ORIGIN] },
+        trustProxy: ['127.0.0.1'],
+      },
     }),
   );
   const sink = new Writable({
@@ -106,7 +113,12 @@ describe('security headers', () => {
     }
     // The hit stream is hijacked and writes its own head: the headers must survive that.
     const abort = new AbortController();
-    const res = (await hardened.api.inject({ url: '/api/v1/hits/stream', headers: auth('dispatcher'), payloadAsStream: true, signal: abort.signal })) as LightMyRequestResponse;
+    const res = (await hardened.api.inject({
+      url: '/api/v1/hits/stream',
+      headers: auth('dispatcher'),
+      payloadAsStream: true,
+      signal: abort.signal,
+    })) as LightMyRequestResponse;
     expect(res.statusCode).toBe(200);
     expectSecurityHeaders(res.headers, 'event stream');
     abort.abort();
@@ -135,10 +147,20 @@ describe('body limits per route', () => {
   });
 
   it('lets the uploads (areas, cameras, entries) up to http.uploadLimitBytes, and no further', async () => {
-    const cameras = Array.from({ length: 400 }, (_, i) => ({ id: `cam-hardening-${i}`, lat: 41.3, lon: 69.2, attrs: { note: 'n'.repeat(60) } }));
+    const cameras = Array.from({ length: 400 }, (_, i) => ({
+      id: `cam-hardening-${i}`,
+      lat: 41.3,
+      lon: 69.2,
+      attrs: { note: 'n'.repeat(60) },
+    }));
     const payload = JSON.stringify(cameras);
     expect(payload.length).toBeGreaterThan(16 * 1024);
-    const ok = await hardened.api.inject({ method: 'PUT', url: '/api/v1/cameras', headers: { ...auth('admin'), 'content-type': 'application/json' }, payload });
+    const ok = await hardened.api.inject({
+      method: 'PUT',
+      url: '/api/v1/cameras',
+      headers: { ...auth('admin'), 'content-type': 'application/json' },
+      payload,
+    });
     expect(ok.statusCode, ok.body.slice(0, 200)).toBe(200);
     const areas = await hardened.api.inject({
       method: 'PUT',
@@ -157,7 +179,12 @@ describe('body limits per route', () => {
   });
 
   it('still answers 401 before reading an oversized body', async () => {
-    const res = await hardened.api.inject({ method: 'POST', url: '/api/v1/watchlists', headers: { 'content-type': 'application/json' }, payload: body(100 * 1024) });
+    const res = await hardened.api.inject({
+      method: 'POST',
+      url: '/api/v1/watchlists',
+      headers: { 'content-type': 'application/json' },
+      payload: body(100 * 1024),
+    });
     expect(res.statusCode).toBe(401);
   });
 });
@@ -175,7 +202,10 @@ describe('CORS', () => {
   });
 
   it('names no other origin, and a request still needs its token', async () => {
-    const other = await hardened.api.inject({ url: '/api/v1/cameras', headers: { ...auth('analyst'), origin: 'https://evil.example.com' } });
+    const other = await hardened.api.inject({
+      url: '/api/v1/cameras',
+      headers: { ...auth('analyst'), origin: 'https://evil.example.com' },
+    });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const listed = await hardened.api.inject({ url: '/api/v1/cameras', headers: { ...auth('analyst'), origin: ORIGIN } });
     expect(listed.statusCode).toBe(200);
@@ -187,7 +217,11 @@ describe('CORS', () => {
   it('is off by default: no CORS headers at all', async () => {
     const res = await strict.api.inject({ url: '/healthz', headers: { origin: ORIGIN } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await strict.api.inject({ method: 'OPTIONS', url: '/api/v1/cameras', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } });
+    const preflight = await strict.api.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/cameras',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'GET' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect([401, 404]).toContain(preflight.statusCode);
   });
@@ -225,9 +259,11 @@ describe('rate limits', () => {
   });
 
   it('limit unauthenticated callers by address, bad tokens included', async () => {
-    const from = (remoteAddress: string, headers: Record<string, string> = {}) => strict.api.inject({ url: '/api/v1/cameras', remoteAddress, headers });
+    const from = (remoteAddress: string, headers: Record<string, string> = {}) =>
+      strict.api.inject({ url: '/api/v1/cameras', remoteAddress, headers });
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await from('198.51.100.7', { authorization: `Bearer wrong-token-${i}-0123456789` })).statusCode);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await from('198.51.100.7', { authorization: `Bearer wrong-token-${i}-0123456789` })).statusCode);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
     expect((await from('198.51.100.8')).statusCode).toBe(401);
     expect(await metric(strict, /^vigil_http_rate_limited_total\{caller="ip"\}/)).toBeGreaterThanOrEqual(2);
@@ -259,11 +295,14 @@ describe('audit of refused requests under a flood', () => {
     await new Promise((r) => setTimeout(r, 200));
     rows = (await auditOf(strict, 'auth.failed')).filter((r) => r.target.includes(mark));
     expect(rows.length).toBe(12 - dropped);
-    const perIp = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.ip]: (acc[r.ip] ?? 0) + 1 }), {});
-    for (const n of Object.values(perIp)) expect(n).toBeLessThanOrEqual(3);
+    const perIp = new Map<string, number>();
+    for (const r of rows) perIp.set(r.ip, (perIp.get(r.ip) ?? 0) + 1);
+    for (const n of perIp.values()) expect(n).toBeLessThanOrEqual(3);
     // The whole minute's audit of refusals holds five rows at most.
     const since = Date.now() - 60_000;
-    const minute = [...(await auditOf(strict, 'auth.failed')), ...(await auditOf(strict, 'auth.forbidden'))].filter((r) => Date.parse(r.ts) >= since);
+    const minute = [...(await auditOf(strict, 'auth.failed')), ...(await auditOf(strict, 'auth.forbidden'))].filter(
+      (r) => Date.parse(r.ts) >= since,
+    );
     expect(minute.length).toBeLessThanOrEqual(5);
     expect(await metric(strict, /^vigil_auth_failures_total\{status="401",reason="missing"\}/)).toBe(failuresBefore + 12);
   });
@@ -272,8 +311,16 @@ describe('audit of refused requests under a flood', () => {
     let clock = Date.parse('2026-03-01T10:00:00Z');
     const audit = new AuditLog(strict.db);
     const limiter = new FailedAuthAudit(audit, strict.metrics, { perIpPerMinute: 1, perMinute: 10 }, createLogger('silent'), () => clock);
-    const request = (ip: string) => ({ ip, url: '/api/v1/sum-up', method: 'GET', routeOptions: { url: '/api/v1/sum-up' } }) as unknown as FastifyRequest;
-    const failure = { status: 401 as const, code: 'invalid' as const, reason: 'invalid token', actor: null, role: null, detail: { credential: 'token' } };
+    const request = (ip: string) =>
+      ({ ip, url: '/api/v1/sum-up', method: 'GET', routeOptions: { url: '/api/v1/sum-up' } }) as unknown as FastifyRequest;
+    const failure = {
+      status: 401 as const,
+      code: 'invalid' as const,
+      reason: 'invalid token',
+      actor: null,
+      role: null,
+      detail: { credential: 'token' },
+    };
     for (let i = 0; i < 4; i++) limiter.record(request('192.0.2.50'), failure);
     limiter.record(request('192.0.2.51'), failure);
     clock += 61_000;
@@ -320,7 +367,12 @@ describe('server errors', () => {
   });
 
   it('a client error names no internals either: bad JSON is a plain 400', async () => {
-    const res = await hardened.api.inject({ method: 'POST', url: '/api/v1/watchlists', headers: { ...auth('admin'), 'content-type': 'application/json' }, payload: '{"name": ' });
+    const res = await hardened.api.inject({
+      method: 'POST',
+      url: '/api/v1/watchlists',
+      headers: { ...auth('admin'), 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).not.toMatch(/\n\s+at |node_modules/);
   });

@@ -20,7 +20,19 @@ let baseUrl: string;
 const fx = { plateList: '', faceList: '', fence: '', hit: '' };
 
 /** Routes that take nothing and answer without a token (not in the OpenAPI document). */
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /docs/json']);
+const PUBLIC = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'GET /docs/json',
+  'GET /docs/yaml',
+  'GET /docs',
+  'GET /docs/',
+  'GET /docs/static/',
+  'GET /docs/static/*',
+  'GET /docs/static/index.html',
+  'GET /docs/static/swagger-initializer.js',
+]);
 
 /** Routes with a hijacked, never-ending answer: asked over HTTP and cut off after the headers. */
 const STREAMS = new Set(['GET /api/v1/hits/stream']);

@@ -28,9 +28,10 @@ interface RouteRow {
   pending?: true;
 }
 
-// CONTRACT.md §4, row by row, plus /docs/json (any authenticated role). The app must serve
-// exactly the rows not marked pending: a new route without a row, or a built route still
-// marked pending, fails the table test.
+// CONTRACT.md §4, row by row, plus the API reference: the OpenAPI document /docs/json (and
+// /docs/yaml) for any authenticated role, the Swagger UI pages and assets under /docs public.
+// The app must serve exactly the rows not marked pending: a new route without a row, or a
+// built route still marked pending, fails the table test.
 const TABLE: readonly RouteRow[] = [
   { method: 'GET', url: '/healthz', access: 'public' },
   { method: 'GET', url: '/readyz', access: 'public' },
@@ -60,8 +61,14 @@ const TABLE: readonly RouteRow[] = [
   { method: 'GET', url: '/api/v1/analytics/near-repeat', access: ['analyst'] },
   { method: 'GET', url: '/api/v1/audit', access: [] },
   { method: 'GET', url: '/docs/json', access: ['analyst', 'dispatcher'] },
+  { method: 'GET', url: '/docs/yaml', access: ['analyst', 'dispatcher'] },
+  { method: 'GET', url: '/docs', access: 'public' },
+  { method: 'GET', url: '/docs/', access: 'public' },
+  { method: 'GET', url: '/docs/static/', access: 'public' },
+  { method: 'GET', url: '/docs/static/index.html', access: 'public' },
+  { method: 'GET', url: '/docs/static/swagger-initializer.js', access: 'public' },
+  { method: 'GET', url: '/docs/static/*', access: 'public' },
 ];
-
 
 const key = (method: string, url: string) => `${method} ${url}`;
 
@@ -128,12 +135,23 @@ async function signJwts(): Promise<string> {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwks = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' }] };
+  const jwks = {
+    keys: [
+      { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
+      { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' },
+    ],
+  };
   const file = join(mkdtempSync(join(tmpdir(), 'vigil-jwks-')), 'jwks.json');
   writeFileSync(file, JSON.stringify(jwks));
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>, key: KeyObject, alg: 'RS256' | 'ES256', kid: string, exp = now + 3600) =>
-    new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt(now - 60).setExpirationTime(exp).sign(key);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg, kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(now - 60)
+      .setExpirationTime(exp)
+      .sign(key);
   JWTS['jwt admin'] = await sign({ sub: 'jwt-ops', role: 'admin' }, rsa.privateKey, 'RS256', 'rsa-1');
   JWTS['jwt analyst'] = await sign({ sub: 'jwt-analyst', roles: ['analyst', 'not-a-vigil-role'] }, ec.privateKey, 'ES256', 'ec-1');
   JWTS['jwt dispatcher'] = await sign({ sub: 'jwt-desk', role: 'dispatcher' }, rsa.privateKey, 'RS256', 'rsa-1');
@@ -148,7 +166,11 @@ async function signJwts(): Promise<string> {
     .setAudience(AUDIENCE)
     .setExpirationTime(now + 3600)
     .sign(hmacKey);
-  JWTS['jwt none'] = new UnsecuredJWT({ sub: 'jwt-none', role: 'admin' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now + 3600).encode();
+  JWTS['jwt none'] = new UnsecuredJWT({ sub: 'jwt-none', role: 'admin' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(now + 3600)
+    .encode();
   JWTS['jwt no role'] = await sign({ sub: 'jwt-nobody', groups: ['staff'] }, rsa.privateKey, 'RS256', 'rsa-1');
   return file;
 }
@@ -239,9 +261,16 @@ describe('route table', () => {
   it('every route the app serves has a row in the table, and no built route has gone', () => {
     const rows = new Set(TABLE.map((r) => key(r.method, r.url)));
     expect(rows.size, 'no duplicate rows').toBe(TABLE.length);
-    expect([...served].filter((r) => !rows.has(r)), 'served routes without a row in TABLE').toEqual([]);
+    expect(
+      [...served].filter((r) => !rows.has(r)),
+      'served routes without a row in TABLE',
+    ).toEqual([]);
     // The table's built rows and the app agree exactly.
-    expect(TABLE.filter((r) => !r.pending).map((r) => key(r.method, r.url)).sort()).toEqual([...served].sort());
+    expect(
+      TABLE.filter((r) => !r.pending)
+        .map((r) => key(r.method, r.url))
+        .sort(),
+    ).toEqual([...served].sort());
   });
 });
 
@@ -310,6 +339,15 @@ describe('public routes', () => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
   });
+
+  it('the API reference UI answers without a token; its document does not', async () => {
+    const page = await engine.api.inject({ url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect((await engine.api.inject({ url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(200);
+    expect((await engine.api.inject({ url: '/docs/json' })).statusCode).toBe(401);
+    expect((await engine.api.inject({ url: '/docs/yaml' })).statusCode).toBe(401);
+  });
 });
 
 describe('authentication before validation', () => {
@@ -333,7 +371,12 @@ describe('authentication before validation', () => {
   });
 
   it('an unparsable JSON body is 401 without a token and 403 for a role that may not, 400 only for admin', async () => {
-    const opts: InjectOptions = { method: 'PUT', url: '/api/v1/areas', payload: '{"type": "FeatureCollection", ', headers: { 'content-type': 'application/json' } };
+    const opts: InjectOptions = {
+      method: 'PUT',
+      url: '/api/v1/areas',
+      payload: '{"type": "FeatureCollection", ',
+      headers: { 'content-type': 'application/json' },
+    };
     expect((await engine.api.inject(opts)).statusCode).toBe(401);
     const forbidden = await engine.api.inject({ ...opts, headers: { ...opts.headers, ...auth('analyst') } });
     expect(forbidden.statusCode).toBe(403);
@@ -407,8 +450,16 @@ describe('audit of failed authentication', () => {
     );
     expect(rows).toHaveLength(2);
     const byTarget = Object.fromEntries(rows.map((r) => [r.target, r]));
-    expect(byTarget[`/api/v1/cameras?${mark}=missing`]).toMatchObject({ actor: null, action: 'auth.failed', reason: expect.stringMatching(/missing/) });
-    expect(byTarget[`/api/v1/cameras?${mark}=invalid`]).toMatchObject({ actor: null, action: 'auth.failed', reason: expect.stringMatching(/invalid/) });
+    expect(byTarget[`/api/v1/cameras?${mark}=missing`]).toMatchObject({
+      actor: null,
+      action: 'auth.failed',
+      reason: expect.stringMatching(/missing/),
+    });
+    expect(byTarget[`/api/v1/cameras?${mark}=invalid`]).toMatchObject({
+      actor: null,
+      action: 'auth.failed',
+      reason: expect.stringMatching(/invalid/),
+    });
     for (const r of rows) expect(r.ip).toBeTruthy();
     expect(JSON.stringify(rows)).not.toContain(badToken);
   });
@@ -419,7 +470,15 @@ describe('audit of failed authentication', () => {
 });
 
 describe('JWT bearers', () => {
-  type AuditRow = { actor: string | null; role: string | null; action: string; target: string; reason: string; ip: string | null; detail: Record<string, unknown> | null };
+  type AuditRow = {
+    actor: string | null;
+    role: string | null;
+    action: string;
+    target: string;
+    reason: string;
+    ip: string | null;
+    detail: Record<string, unknown> | null;
+  };
   async function auditRows(action: string, mark: string, count: number): Promise<AuditRow[]> {
     let rows: AuditRow[] = [];
     await eventually(
@@ -464,7 +523,11 @@ describe('JWT bearers', () => {
     }
     const rows = await auditRows('auth.failed', mark, 4);
     const by = Object.fromEntries(rows.map((r) => [r.target.split('=')[1], r]));
-    expect(by['jwt-expired']).toMatchObject({ actor: null, reason: expect.stringMatching(/expired/), detail: { credential: 'jwt', claimed: { sub: 'jwt-late', alg: 'RS256' } } });
+    expect(by['jwt-expired']).toMatchObject({
+      actor: null,
+      reason: expect.stringMatching(/expired/),
+      detail: { credential: 'jwt', claimed: { sub: 'jwt-late', alg: 'RS256' } },
+    });
     expect(by['jwt-wrong-key']).toMatchObject({ reason: expect.stringMatching(/signature/), detail: { claimed: { sub: 'jwt-forger' } } });
     expect(by['jwt-HS256']).toMatchObject({ reason: expect.stringMatching(/algorithm/), detail: { claimed: { alg: 'HS256' } } });
     expect(by['jwt-none'].detail).toMatchObject({ claimed: { alg: 'none' } });
@@ -492,7 +555,12 @@ describe('audit of refused roles', () => {
       'two auth.forbidden rows',
     );
     const by = Object.fromEntries(rows.map((r) => [r.target.split('=')[1], r]));
-    expect(by['1']).toMatchObject({ actor: 'analyst-user', role: 'analyst', reason: 'role analyst may not GET /api/v1/audit', detail: { status: 403, method: 'GET', route: '/api/v1/audit' } });
+    expect(by['1']).toMatchObject({
+      actor: 'analyst-user',
+      role: 'analyst',
+      reason: 'role analyst may not GET /api/v1/audit',
+      detail: { status: 403, method: 'GET', route: '/api/v1/audit' },
+    });
     expect(by['2']).toMatchObject({ actor: 'jwt-nobody', role: null, reason: expect.stringMatching(/no vigil role/) });
   });
 });
