@@ -16,7 +16,7 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
-import { badInput, VigilError } from '../engine/errors.js';
+import { badInput, ParamError, VigilError } from '../engine/errors.js';
 import { registerAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { FailedAuthAudit } from './auth-audit.js';
@@ -274,7 +274,14 @@ export function replyWithError(error: FastifyError | VigilError, request: Fastif
     });
   }
   const detail = error instanceof VigilError ? error.detail : undefined;
-  return reply.status(status).send({ ...detail, statusCode: status, error: httpReason(status), code: error.code, message: error.message });
+  const message = error instanceof ParamError ? `${whereIs(request, error.param)}.${error.message}` : error.message;
+  return reply.status(status).send({ ...detail, statusCode: status, error: httpReason(status), code: error.code, message });
+}
+
+/** Where a request carried a parameter, as the API's messages name it. */
+function whereIs(request: FastifyRequest, param: string): 'querystring' | 'params' | 'body' {
+  const has = (o: unknown) => typeof o === 'object' && o !== null && Object.hasOwn(o, param);
+  return has(request.query) ? 'querystring' : has(request.params) ? 'params' : 'body';
 }
 
 /**

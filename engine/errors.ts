@@ -50,6 +50,21 @@ export class VigilError extends Error {
   }
 }
 
+/**
+ * A bad value of a named request parameter, in the engine's own terms (`cursor is not a
+ * cursor…`): the API says where the parameter was (`querystring.cursor …`).
+ */
+export class ParamError extends VigilError {
+  constructor(
+    readonly param: string,
+    /** Follows the parameter's name: ' must be …', '=minute needs …'. */
+    text: string,
+  ) {
+    super('INPUT_INVALID', `${param}${text}`);
+    this.name = 'ParamError';
+  }
+}
+
 /** 400 with a message that names the offending field. */
 export function badInput(message: string, detail?: Record<string, unknown>): VigilError {
   const e = new VigilError('INPUT_INVALID', message);

@@ -1,7 +1,7 @@
 // Spatial weights for the loaded areas from the `weights` and `style` parameters: queen or
 // rook contiguity from the polygons, k nearest or a distance band between centroids (in metres).
 
-import { badInput } from '../errors.js';
+import { ParamError } from '../errors.js';
 import { polygonsOf } from '../geo/geojson.js';
 import type { Area } from '../domain/places.js';
 import { contiguity, distanceBand, knn, projectToMetres, toWeights, type SpatialWeights } from './weights.js';
@@ -14,7 +14,7 @@ export function parseWeights(text: string): WeightsSpec {
   if (m && Number(m[1]) >= 1) return { kind: 'knn', k: Number(m[1]) };
   m = /^distance:(\d{1,7}(\.\d+)?)$/.exec(text);
   if (m && Number(m[1]) > 0) return { kind: 'distance', metres: Number(m[1]) };
-  throw badInput(`querystring.weights must be queen, rook, knn:K (K ≥ 1) or distance:METRES, got '${text.slice(0, 40)}'`);
+  throw new ParamError('weights', ` must be queen, rook, knn:K (K ≥ 1) or distance:METRES, got '${text.slice(0, 40)}'`);
 }
 
 /** Area centroid as the mean of its outer rings' vertices: enough to rank neighbours. */
@@ -46,7 +46,7 @@ export function areaWeights(areas: readonly Area[], spec: WeightsSpec, style: 'W
       );
     case 'knn':
       if (spec.k >= areas.length)
-        throw badInput(`querystring.weights knn:${spec.k} needs more than ${spec.k} areas; ${areas.length} are loaded`);
+        throw new ParamError('weights', ` knn:${spec.k} needs more than ${spec.k} areas; ${areas.length} are loaded`);
       return toWeights(knn(projectToMetres(areas.map(centroid)), spec.k), style);
     case 'distance':
       return toWeights(distanceBand(projectToMetres(areas.map(centroid)), spec.metres), style);

@@ -1,6 +1,6 @@
 // Hits as dispatch and analysts list them, newest first, with the latest acknowledgement.
 
-import { badInput } from '../errors.js';
+import { ParamError } from '../errors.js';
 import type { Database } from './database.js';
 
 export interface HitQuery {
@@ -28,7 +28,7 @@ function decodeCursor(text: string): Cursor {
   } catch {
     // fall through to the error below
   }
-  throw badInput('querystring.cursor is not a cursor this API returned');
+  throw new ParamError('cursor', ' is not a cursor this API returned');
 }
 
 export async function listHits(db: Database, q: HitQuery): Promise<{ rows: unknown[]; nextCursor: string | null }> {

@@ -1,6 +1,6 @@
 // Read counts from the aggregate tables, re-bucketed on the city's clock.
 
-import { badInput } from '../errors.js';
+import { ParamError } from '../errors.js';
 import type { Database } from './database.js';
 
 export type TrafficGroup = 'camera' | 'area';
@@ -27,7 +27,7 @@ export interface TrafficRow {
 export async function trafficCounts(db: Database, q: TrafficQuery): Promise<TrafficRow[]> {
   // Area counts are kept per hour: a minute bucket cannot be made from them.
   if (q.groupBy === 'area' && q.bucket === 'minute') {
-    throw badInput('querystring.bucket=minute needs groupBy=camera (areas are counted per hour)');
+    throw new ParamError('bucket', '=minute needs groupBy=camera (areas are counted per hour)');
   }
   const [table, keyCol, timeCol] = q.groupBy === 'camera' ? ['agg_camera_minute', 'camera', 'minute'] : ['agg_area_hour', 'area', 'hour'];
   // The bucket word and the table names come from closed enums above, never from the request text.

@@ -410,3 +410,13 @@ describe('PUT /api/v1/areas', () => {
     expect(res.json().message).toMatch(/coordinates/);
   });
 });
+
+describe('the engine names a parameter, the API says where it was', () => {
+  it('prefixes querystring. to the engine’s own messages', async () => {
+    const at = (url: string) => expectBadRequest(asAnalyst(url), 'querystring');
+    expect(await at(query('/api/v1/analytics/traffic', { groupBy: 'area', bucket: 'minute' }))).toBe(
+      'querystring.bucket=minute needs groupBy=camera (areas are counted per hour)',
+    );
+    expect(await at(query('/api/v1/hits', { cursor: 'not-a-cursor' }))).toBe('querystring.cursor is not a cursor this API returned');
+  });
+});
