@@ -1,5 +1,5 @@
 // The Fastify application: security headers, CORS, auth and rate limits, body limits per route,
-// errors in the contract's shape, metrics per route, OpenAPI and its reference UI, and one plugin
+// errors in the API's shape (docs/interface.md), metrics per route, OpenAPI and its reference UI, and one plugin
 // per area of the API.
 
 import { randomUUID } from 'node:crypto';
@@ -143,7 +143,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: http.trustProxy === false ? false : http.trustProxy === true ? true : [...http.trustProxy],
     schemaErrorFormatter: formatValidationErrors,
     // A malformed URL or an over-long path parameter is bad input like any other: the
-    // contract's 400, not Fastify's own 400/414 answers outside the error handler.
+    // API's 400, not Fastify's own 400/414 answers outside the error handler.
     frameworkErrors: (error, request, reply) => {
       const what = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 100 characters' : 'the URL is malformed';
       return replyWithError(badInput(`path: ${what}`), request, reply);
@@ -246,7 +246,7 @@ async function apiReference(docs: FastifyInstance): Promise<void> {
 }
 
 /**
- * Errors in the contract's shape. A server error says only an error id; the error itself, its
+ * Errors in the API's shape. A server error says only an error id; the error itself, its
  * stack and the request go to the log under that id.
  */
 export function replyWithError(error: FastifyError | VigilError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -68,7 +68,7 @@ export interface KnoxResult {
  * → [7, 14), "More than 21" → [21, ∞). These bands reproduce its observed table exactly. Its own
  * rules differ in two corners, seen on its arson run: "Same location" is a distance of exactly 0
  * (a pair 0.56 m apart counts as "1 to …", ours as [0, 1)), and it holds coordinates in single
- * precision (a pair 399.96 m apart becomes 400 m); we follow the contract and keep doubles.
+ * precision (a pair 399.96 m apart becomes 400 m); vigil's bands are defined on the distance itself, so it keeps doubles.
  */
 export const KNOX_DEFAULTS = Object.freeze({
   distanceBands: Object.freeze([1, 100, 200, 300]),

@@ -24,7 +24,7 @@ export interface MoranResult {
   /** Var[I] under randomisation (spdep's default, `randomisation = TRUE`). */
   variance: number;
   z: number;
-  /** Two-sided p of `z`: the contract's `p`. spdep's default alternative is "greater": see `pGreater`. */
+  /** Two-sided p of `z`: the answer's `p`. spdep's default alternative is "greater": see `pGreater`. */
   p: number;
   /** One-sided p (positive autocorrelation) of `z`: what spdep::moran.test prints by default. */
   pGreater: number;

@@ -96,7 +96,7 @@ export interface BucketChange {
 }
 
 /**
- * "Change against the previous bucket" of the contract: each bucket against the one right before
+ * "Change against the previous bucket" of the trends answer: each bucket against the one right before
  * it in the list. Give the series with its empty buckets as 0, in time order: a missing bucket
  * would make the change span two buckets.
  */

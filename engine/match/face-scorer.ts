@@ -1,4 +1,4 @@
-// What both face-scoring kernels share: a list as they see it, the scorer contract, the tile size.
+// What both face-scoring kernels share: a list as they see it, the scorer interface, the tile size.
 
 export type FaceKernel = 'wasm-simd' | 'js';
 

@@ -1,6 +1,6 @@
 // The live rules: watchlists, entries and geofences, persisted first and then compiled into an
 // immutable MatchSnapshot that the pipeline picks up at its next batch. Ingest never waits for
-// an update; a change applies to reads processed after it (well within the contract's second).
+// an update; a change applies to reads processed after it (well within a second).
 
 import { randomBytes } from 'node:crypto';
 import { compileSchedule } from '../domain/schedule.js';

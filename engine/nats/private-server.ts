@@ -61,7 +61,7 @@ export class PrivateNatsServer {
     if (!bin) throw new Error('nats-server is not on PATH (Debian: apt-get install nats-server)');
     mkdirSync(this.o.dir, { recursive: true });
     const conf = join(this.o.dir, 'nats.conf');
-    // max_payload above 1 MiB: the contract accepts gateway batches of up to 1 MiB plus headers.
+    // max_payload above 1 MiB: vigil accepts gateway batches of up to 1 MiB plus headers.
     writeFileSync(
       conf,
       `listen: "${this.o.host}:${this.o.port}"\nmax_payload: 2MB\njetstream { store_dir: "${join(this.o.dir, 'js')}" }\n${this.o.extraConfig ?? ''}\n`,

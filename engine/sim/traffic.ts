@@ -14,7 +14,7 @@ import { SITE_RHYTHM, type Rhythm } from './rhythm.js';
 
 export { INCIDENT_TYPES, type IncidentRecord, type IncidentType } from './incidents.js';
 
-/** One read, with the contract's field names (section 2); absent fields are left out, not null. */
+/** One read, with the field names of docs/interface.md; absent fields are left out, not null. */
 export interface DetectionRecord {
   ts: number;
   kind: string;

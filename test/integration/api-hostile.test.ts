@@ -175,10 +175,10 @@ function note(o: Outcome, allowed: number[], mustName: string | null, filter: bo
     try {
       body = JSON.parse(o.body);
     } catch {
-      return void problems.push(`${where}: 400 not in the contract's shape: ${o.body.slice(0, 120)}`);
+      return void problems.push(`${where}: 400 not in the API's error shape: ${o.body.slice(0, 120)}`);
     }
     if (body.statusCode !== 400 || body.error !== 'Bad Request' || typeof body.message !== 'string') {
-      return void problems.push(`${where}: 400 not in the contract's shape: ${o.body.slice(0, 120)}`);
+      return void problems.push(`${where}: 400 not in the API's error shape: ${o.body.slice(0, 120)}`);
     }
     // A message about the input names the parameter; one about the data (a constant variable,
     // too few incidents) names none. Naming another parameter is wrong.
@@ -451,7 +451,7 @@ it('leaves the store intact: no table dropped, no read or incident changed', asy
   expect((await stack.engine.api.inject({ url: '/readyz' })).statusCode).toBe(200);
 });
 
-it('answers a path parameter longer than the router allows with 400 in the contract shape', () => {
+it('answers a path parameter longer than the router allows with 400 in the API’s error shape', () => {
   // Fastify answers a path parameter past its maxParamLength (100) with 414 and a body without
   // statusCode, before any schema runs (api/server.ts: raise maxParamLength so the schemas'
   // maxLength answers, or shape frameworkErrors).

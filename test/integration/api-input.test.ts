@@ -1,4 +1,4 @@
-// Hostile and wrong input: every parameter given a bad value answers 400 in the contract's
+// Hostile and wrong input: every parameter given a bad value answers 400 in the API's
 // error shape with a message that names the parameter — never 500, never a query run with it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

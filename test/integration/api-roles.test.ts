@@ -1,5 +1,5 @@
 // Who may call what: every route the app serves × {no token, bad token, admin, analyst,
-// dispatcher, the same roles as JWTs, and JWTs that must be refused}, against CONTRACT.md §4's
+// dispatcher, the same roles as JWTs, and JWTs that must be refused}, against the README's HTTP API
 // table. Authentication comes before any validation, and refusals land in the audit log.
 
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -24,11 +24,11 @@ interface RouteRow {
   access: 'public' | readonly Role[];
   /** Server-Sent Events: the answer never ends, so only its status line is read. */
   stream?: boolean;
-  /** In the contract, not built yet: the app must not serve it until this mark is removed. */
+  /** Documented, not built yet: the app must not serve it until this mark is removed. */
   pending?: true;
 }
 
-// CONTRACT.md §4, row by row, plus the API reference: the OpenAPI document /docs/json (and
+// The README's HTTP API table, row by row, plus the API reference: the OpenAPI document /docs/json (and
 // /docs/yaml) for any authenticated role, the Swagger UI pages and assets under /docs public.
 // The app must serve exactly the rows not marked pending: a new route without a row, or a
 // built route still marked pending, fails the table test.

@@ -25,7 +25,7 @@ const TOKEN = 'a-token-of-sixteen-chars';
 const SHA = 'ab'.repeat(32);
 
 describe('validateConfig: defaults', () => {
-  it('fills every key of the contract table from an empty object', () => {
+  it('fills every key of the configuration table from an empty object', () => {
     const c = validateConfig({});
     expect(c.nats.url).toBe('nats://127.0.0.1:4222');
     expect(c.nats.prefix).toBe('vigil');
@@ -311,7 +311,7 @@ describe('loadConfig: environment overrides', () => {
     VIGIL_TZ: 'Europe/Berlin',
   };
 
-  it('sets every key of the contract table', () => {
+  it('sets every variable of the configuration table', () => {
     const c = loadConfig(undefined, ENV);
     expect(c.nats.url).toBe('nats://env:4222');
     expect(c.nats.prefix).toBe('envpfx');
@@ -392,7 +392,7 @@ describe('loadConfig: environment overrides', () => {
     );
   });
 
-  it('ignores variables that are not the contract’s', () => {
+  it('ignores variables that are not vigil’s', () => {
     expect(loadConfig(undefined, { VIGIL_RETENTION: '3', HOME: '/root' })).toEqual(validateConfig({}));
   });
 

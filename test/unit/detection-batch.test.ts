@@ -1,5 +1,5 @@
 // workers/detection-batch.ts (decodeDetections) and workers/payload.ts: bytes in, reads and
-// rejects out, as the DLQ rules of the contract's "Bad input" section require.
+// rejects out, as the DLQ rules of docs/interface.md ("Bad input") require.
 
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';

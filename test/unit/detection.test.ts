@@ -1,5 +1,5 @@
 // engine/domain/detection.ts (toDetection) and engine/domain/incident.ts (toIncident): every
-// field of the contract's tables, and each rejection reason with a message naming the field.
+// field of the tables of docs/interface.md, and each rejection reason with a message naming the field.
 
 import { describe, expect, it } from 'vitest';
 import { RecordError, toDetection, type RejectReason } from '../../engine/domain/detection.js';
@@ -29,7 +29,7 @@ const plateRead = { ts: NOW - 1000, kind: 'plate', plate: '01 a 123-bc' };
 const det = (record: unknown, camera = 'cam-7') => toDetection(record, camera, NOW);
 
 describe('toDetection: accepted records', () => {
-  it('keeps every field of the contract table', () => {
+  it('keeps every field of the detection table', () => {
     const d = det({
       ts: NOW - 5000,
       kind: 'plate',
@@ -258,7 +258,7 @@ describe('toIncident', () => {
   const inc = { id: 'inc-1', ts: NOW - 60_000, lat: 41.3, lon: 69.25 };
   const incident = (record: unknown, type = 'burglary') => toIncident(record, type, NOW);
 
-  it('keeps every field of the contract', () => {
+  it('keeps every field of the incident', () => {
     expect(incident({ ...inc, type: 'assault', severity: 4, source: 'panic_button', attrs: { unit: 12 } })).toEqual({
       id: 'inc-1',
       ts: NOW - 60_000,

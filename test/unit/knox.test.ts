@@ -175,7 +175,7 @@ describe('Knox test against the Near Repeat Calculator (Chicago burglaries, Janu
 });
 
 describe('Knox test against the calculator (Chicago arsons, 2016)', () => {
-  it('matches except for two pairs where the calculator’s rules differ from the contract’s', () => {
+  it('matches except for two pairs where the calculator’s rules differ from vigil’s', () => {
     const calc = calculatorRun(ARSON);
     const r = knoxTest(incidents('chicago_arson.csv'), {
       distanceBands: [1, 200, 400, 600],
@@ -198,7 +198,7 @@ describe('Knox test against the calculator (Chicago arsons, 2016)', () => {
   });
 });
 
-/** O(n²) reference: every pair, the contract's [from, to) bands, distance-major cells. */
+/** O(n²) reference: every pair, vigil's [from, to) bands, distance-major cells. */
 function bruteForce(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
