@@ -12,6 +12,7 @@ import { exportJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { TOKENS, auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
 import type { Engine } from '../../app/engine.js';
+import { servedRoutes } from '../helpers/routes.js';
 
 type Role = 'admin' | 'analyst' | 'dispatcher';
 type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -71,26 +72,6 @@ const TABLE: readonly RouteRow[] = [
 ];
 
 const key = (method: string, url: string) => `${method} ${url}`;
-
-/**
- * The routes the app serves, from `printRoutes({ commonPrefix: false })`: one line per leaf,
- * `<indent>├── <path piece> (GET, HEAD)`, a child's piece continuing its parent's path.
- */
-function servedRoutes(printed: string): string[] {
-  const found: string[] = [];
-  const stack: string[] = [];
-  for (const line of printed.split('\n')) {
-    if (line.trim() === '') continue;
-    const m = /^((?:│ {3}| {4})*)[├└]── (.+?) \(([A-Z, ]+)\)(?: .*)?$/.exec(line);
-    if (!m) throw new Error(`cannot read printRoutes line: ${JSON.stringify(line)}`);
-    const depth = [...m[1]].length / 4;
-    stack.length = depth;
-    const path = (depth > 0 ? stack[depth - 1] : '') + m[2];
-    stack[depth] = path;
-    for (const method of m[3].split(', ')) if (method !== 'HEAD') found.push(key(method, path));
-  }
-  return found.sort();
-}
 
 const CALLERS = [
   'no token',

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { auth } from '../helpers/engine.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
+import { servedRoutes } from '../helpers/routes.js';
 
 let stack: Stack;
 let doc: Record<string, any>;
@@ -15,26 +16,6 @@ const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none';
 
 /** Routes not described by the document: the documentation itself and the operational probes. */
 const UNDOCUMENTED = /^(\/docs(\/.*)?|\/metrics|\/healthz|\/readyz)$/;
-
-/**
- * The routes the app serves as `METHOD /path`, from `printRoutes({ commonPrefix: false })`: one
- * line per leaf, `<indent>├── <path piece> (GET, HEAD)`, a child's piece continuing its parent's.
- */
-function servedRoutes(printed: string): string[] {
-  const found: string[] = [];
-  const stack: string[] = [];
-  for (const line of printed.split('\n')) {
-    if (line.trim() === '') continue;
-    const m = /^((?:│ {3}| {4})*)[├└]── (.+?) \(([A-Z, ]+)\)(?: .*)?$/.exec(line);
-    if (!m) throw new Error(`cannot read printRoutes line: ${JSON.stringify(line)}`);
-    const depth = [...m[1]].length / 4;
-    stack.length = depth;
-    const path = (depth > 0 ? stack[depth - 1] : '') + m[2];
-    stack[depth] = path;
-    for (const method of m[3].split(', ')) if (method !== 'HEAD') found.push(`${method} ${path}`);
-  }
-  return found.sort();
-}
 
 /** Fastify's `/a/:id` is OpenAPI's `/a/{id}`. */
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -2,13 +2,13 @@
 // tile it, streets, cameras where they stand, plates and faces).
 
 import { describe, expect, it } from 'vitest';
-import { AreaIndex } from '../../engine/geo/area-index.js';
 import { checkAreaGeometry, polygonContains } from '../../engine/geo/geojson.js';
 import { areasFromGeoJson } from '../../api/routes/areas.js';
 import { contiguity } from '../../engine/analytics/weights.js';
-import { buildCity, DEFAULT_CAMERAS, FACE_DIM, PLATE_REGIONS, TASHKENT_BBOX, type SimCity } from '../../engine/sim/city.js';
-import { offsetMetres, type LatLon } from '../../engine/sim/local-frame.js';
+import { buildCity, DEFAULT_CAMERAS, FACE_DIM, PLATE_REGIONS, TASHKENT_BBOX } from '../../engine/sim/city.js';
+import { offsetMetres } from '../../engine/sim/local-frame.js';
 import { Random } from '../../engine/util/random.js';
+import { areaIndex, toSegment } from '../helpers/sim-fixtures.js';
 
 const REGION = `(?:${PLATE_REGIONS.join('|')})`;
 const PRIVATE = new RegExp(`^${REGION} [A-Z] \\d{3} [A-Z]{2}$`);
@@ -31,24 +31,6 @@ const TASHKENT_DISTRICTS = [
 // Built once: the default city is the one users get, and tests only read it.
 const big = buildCity({ seed: 1, cameras: DEFAULT_CAMERAS });
 const small = buildCity({ seed: 1, cameras: 300 });
-
-function areaIndex(city: SimCity): AreaIndex {
-  return new AreaIndex(city.areas.features.map((f) => ({ id: f.properties.id, geometry: f.geometry })));
-}
-
-/** Distance from p to the segment a–b, in metres. */
-function toSegment(p: LatLon, a: LatLon, b: LatLon): number {
-  // In metres east and north of p, so p is the origin.
-  const metres = (q: LatLon): [number, number] => [
-    (q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon),
-    (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat),
-  ];
-  const [ax, ay] = metres(a);
-  const [bx, by] = metres(b);
-  const [dx, dy] = [bx - ax, by - ay];
-  const t = Math.max(0, Math.min(1, -(ax * dx + ay * dy) / (dx * dx + dy * dy || 1)));
-  return Math.hypot(ax + t * dx, ay + t * dy);
-}
 
 describe('city', () => {
   it('is the same for the same seed and differs for another', () => {

@@ -5,16 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { toDetection } from '../../engine/domain/detection.js';
 import { toIncident } from '../../engine/domain/incident.js';
 import { normalisePlate } from '../../engine/domain/plate.js';
-import { AreaIndex } from '../../engine/geo/area-index.js';
 import { contiguity, projectToMetres, toWeights } from '../../engine/analytics/weights.js';
 import { localGStar } from '../../engine/analytics/getis-ord.js';
 import { knoxTest } from '../../engine/analytics/knox.js';
 import { buildCity, DEFAULT_CAMERAS, FACE_DIM, type SimCity } from '../../engine/sim/city.js';
-import { distanceMetres, offsetMetres, type LatLon } from '../../engine/sim/local-frame.js';
+import { distanceMetres, type LatLon } from '../../engine/sim/local-frame.js';
 import { positionAt } from '../../engine/sim/mobiles.js';
 import { Random } from '../../engine/util/random.js';
 import { CITY_UTC_OFFSET_MS, hourOfWeek } from '../../engine/sim/rhythm.js';
 import { INCIDENT_TYPES, Traffic, type IncidentRecord } from '../../engine/sim/traffic.js';
+import { areaIndex, toSegment } from '../helpers/sim-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,29 +31,11 @@ function reads(seed: number, n: number, cameras = 300) {
   return Array.from({ length: n }, (_, i) => traffic.nextRead(T0 + i * 10));
 }
 
-function areaIndex(city: SimCity): AreaIndex {
-  return new AreaIndex(city.areas.features.map((f) => ({ id: f.properties.id, geometry: f.geometry })));
-}
-
 /** Incidents as the simulator would report them, `perDay` a day for `days` days from `start`. */
 function incidents(city: SimCity, seed: number, days: number, perDay: number, start = MONDAY): IncidentRecord[] {
   const traffic = new Traffic(city, seed);
   const n = days * perDay;
   return Array.from({ length: n }, (_, i) => traffic.nextIncident(start + Math.floor((i * days * DAY) / n)));
-}
-
-/** Distance from p to the segment a–b, in metres. */
-function toSegment(p: LatLon, a: LatLon, b: LatLon): number {
-  // In metres east and north of p, so p is the origin.
-  const metres = (q: LatLon): [number, number] => [
-    (q.lon - p.lon) / (offsetMetres(p, 1, 0).lon - p.lon),
-    (q.lat - p.lat) / (offsetMetres(p, 0, 1).lat - p.lat),
-  ];
-  const [ax, ay] = metres(a);
-  const [bx, by] = metres(b);
-  const [dx, dy] = [bx - ax, by - ay];
-  const t = Math.max(0, Math.min(1, -(ax * dx + ay * dy) / (dx * dx + dy * dy || 1)));
-  return Math.hypot(ax + t * dx, ay + t * dy);
 }
 
 describe('traffic', () => {
