@@ -37,7 +37,14 @@ export class Database {
     // (and compressed) in bigger row-group runs, less often. Inserting 600,000 sightings in
     // 50,000-row transactions went from 432k to 550k rows/s here; the cost is a longer WAL
     // replay after a crash (about a second).
-    const instance = await DuckDBInstance.create(path, { memory_limit: `${Math.floor(memoryLimitMb)}MB`, checkpoint_threshold: '128MB' });
+    // Extensions vigil needs (parquet, json, icu) are built into the binding; one that would be
+    // downloaded at run time is a mistake here (no network in a situation centre): it fails at
+    // once, naming the extension, instead of trying to download it.
+    const instance = await DuckDBInstance.create(path, {
+      memory_limit: `${Math.floor(memoryLimitMb)}MB`,
+      checkpoint_threshold: '128MB',
+      autoinstall_known_extensions: 'false',
+    });
     const writer = await instance.connect();
     await writer.run(setTimeZone(timezone));
     await writer.run(SCHEMA_SQL);
