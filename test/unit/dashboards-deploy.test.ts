@@ -65,3 +65,12 @@ describe.skipIf(!promtool)('deploy/prometheus.yml (promtool)', () => {
     expect(out).toMatch(/SUCCESS/);
   });
 });
+
+describe('Dockerfile', () => {
+  it('copies every folder the build compiles, and the vigil command', () => {
+    const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8');
+    const built: string[] = JSON.parse(readFileSync(`${root}tsconfig.build.json`, 'utf8')).include;
+    for (const dir of [...built, 'bin'])
+      expect(dockerfile, `the image must COPY ${dir}`).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
+  });
+});

@@ -15,7 +15,9 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 it('has parquet, json and icu loaded, and refuses to install another at run time', async () => {
-  const rows = await db.query("SELECT extension_name AS name, loaded FROM duckdb_extensions() WHERE extension_name IN ('parquet', 'json', 'icu')");
+  const rows = await db.query(
+    "SELECT extension_name AS name, loaded FROM duckdb_extensions() WHERE extension_name IN ('parquet', 'json', 'icu')",
+  );
   expect(Object.fromEntries(rows.map((r) => [r.name, r.loaded]))).toEqual({ parquet: true, json: true, icu: true });
   expect((await db.query("SELECT current_setting('autoinstall_known_extensions') AS v"))[0].v).toBe(false);
   const started = Date.now();

@@ -1,4 +1,4 @@
-// workers/detection-batch.ts (decodeDetections) and workers/payload.ts: bytes in, reads and
+// engine/ingest/detection-batch.ts (decodeDetections) and engine/ingest/payload.ts: bytes in, reads and
 // rejects out, as the DLQ rules of docs/interface.md ("Bad input") require.
 
 import { decode, encode } from '@msgpack/msgpack';
