@@ -14,7 +14,7 @@ commands:
   serve [--config FILE]        run one engine (NATS ingest, DuckDB store, HTTP API)
   simulate [options]           publish a synthetic city into NATS (vigil simulate --help)
   dev [--config FILE]          npm start: NATS (started if none answers), engine, simulated city
-  bench [suite] [options]      benchmarks: ingest, matching, plates, false-hits, faces, fences, spatial, knox, all (default)
+  bench [suite] [options]      benchmarks: ingest, matching, plates, false-hits, store, faces, fences, spatial, knox, api, all (default)
 `;
 
 async function serve(argv: string[]): Promise<void> {

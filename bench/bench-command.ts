@@ -5,6 +5,7 @@
 //   matching  a 1,000,000-plate list and 1,000 zones vs no rules; publish → hit latency at 50k reads/s
 //   plates | faces | fences   the matching kernels alone, each against a naive baseline
 //   false-hits  false hits and found true reads of plate lists on the simulated city's traffic
+//   store     queries over a month of the simulated city, against a tenth of it in the same run
 //   spatial   weights, Moran's I (99 permutations) and Gi* on 10,000 areas
 //   knox      the Knox near-repeat test on 20,000 incidents with 99 permutations
 //   api       autocannon against traffic, hits and sightings, idle and while ingest runs
@@ -34,12 +35,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
 
   if (suite === 'plates') return (await import('./plate-matcher.bench.js')).plateMatcherBench(rest);
   if (suite === 'false-hits') return (await import('./false-hits.bench.js')).falseHitsBench(rest);
+  if (suite === 'store') return (await import('./store-bench.js')).storeBench(rest);
   if (suite === 'faces') return (await import('./face-matcher.bench.js')).faceMatcherBench(rest);
   if (suite === 'fences') return (await import('./fence-index.bench.js')).fenceIndexBench(rest);
   if (suite === 'spatial') return (await import('./spatial-stats.bench.js')).spatialStatsBench(rest);
   if (suite === 'knox') return (await import('./knox.bench.js')).knoxBench(rest);
   if (!['all', 'ingest', 'matching', 'api'].includes(suite)) {
-    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, false-hits, faces, fences, spatial, knox, api, all)`);
+    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, false-hits, store, faces, fences, spatial, knox, api, all)`);
   }
 
   if (suite === 'all' || suite === 'ingest') {

@@ -1,0 +1,197 @@
+// `vigil bench store`: what the queries of investigators and analysts cost on a full store.
+// The simulated city (42,750 cameras, mahallas, incidents) is published into a private
+// nats-server, `reads` plate, face and panoramic reads spread over `days` simulated days, and
+// an engine in this process stores them as it would in service. Then each query is asked
+// three times through the API (the fastest time counts): one plate's reads over the whole
+// window (a busy plate and a rarely seen one), traffic per camera per day and per area per
+// hour, and incident trends per day. Also: bytes per stored read and the process's peak RSS.
+// The same queries on a store with a tenth of the reads, in the same run, are the baseline: a
+// query whose cost follows what it asks for barely changes; one that scans grows tenfold.
+//
+//   npx vigil bench store [--reads 300000] [--days 30] [--rate 150000]
+//
+// Filling is bound by the simulator publishing from this same process (about 4,000 reads/s
+// here with the whole city's cameras), so the default stays small; --reads 2000000 takes ~10 min.
+//
+// The store and the streams are removed afterwards.
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connect } from '@nats-io/transport-node';
+import { Engine } from '../app/engine.js';
+import { validateConfig } from '../engine/config.js';
+import { areasFromGeoJson } from '../api/routes/areas.js';
+import { createLogger } from '../engine/logger.js';
+import { freePort, PrivateNatsServer } from '../engine/nats/private-server.js';
+import { buildCity, DEFAULT_CAMERAS } from '../engine/sim/city.js';
+import { runSimulation } from '../engine/sim/simulator.js';
+import { replaceAreas, upsertCameras } from '../engine/store/catalog.js';
+
+const TOKEN = 'bench-store-token';
+const DAY_MS = 86_400_000;
+
+interface QueryTime {
+  query: string;
+  ms: number;
+  rows: number;
+}
+
+interface StoreRun {
+  reads: number;
+  days: number;
+  fillSeconds: number;
+  bytesPerRead: number;
+  dbMb: number;
+  peakRssMb: number;
+  queries: QueryTime[];
+}
+
+async function timed(engine: Engine, query: string, url: string): Promise<QueryTime> {
+  let best = Infinity;
+  let rows = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const res = await engine.api.inject({ url, headers: { authorization: `Bearer ${TOKEN}` } });
+    best = Math.min(best, performance.now() - t0);
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    rows = (res.json() as { rows: unknown[] }).rows.length;
+  }
+  return { query, ms: Math.round(best), rows };
+}
+
+async function fillAndQuery(reads: number, days: number, rate: number): Promise<StoreRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-store-'));
+  const nats = new PrivateNatsServer({ host: '127.0.0.1', port: await freePort(), dir: join(dir, 'nats') });
+  await nats.start();
+  const nc = await connect({ servers: nats.url });
+  let engine: Engine | null = null;
+  try {
+    const config = validateConfig({
+      nats: { url: nats.url, streamMaxAgeHours: 24 * (days + 1) },
+      dataDir: join(dir, 'data'),
+      http: { port: 0, rateLimit: { max: 0 } },
+      auth: { tokens: [{ name: 'bench', role: 'admin', sha256: createHash('sha256').update(TOKEN).digest('hex') }] },
+      retention: { detectionsDays: days + 1 },
+    });
+    let peakRss = process.memoryUsage().rss;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    engine = await Engine.start(config, createLogger('warn'), { listen: false });
+    const city = buildCity({ seed: 1, cameras: DEFAULT_CAMERAS });
+    await upsertCameras(engine.db, city.cameras);
+    engine.placement.upsertCameras(city.cameras);
+    const areas = areasFromGeoJson(city.areas);
+    await replaceAreas(engine.db, areas);
+    engine.placement.setAreas(areas);
+
+    // `reads` over `days` simulated days, published at `rate` reads per real second.
+    const seconds = reads / rate;
+    const t0 = performance.now();
+    const stats = await runSimulation({
+      nc,
+      prefix: 'vigil',
+      city,
+      seed: 1,
+      rate,
+      durationSeconds: seconds,
+      batch: 150,
+      jetstream: true,
+      // About 20,000 incidents a month, whatever the reads.
+      incidentsPerMinute: (20_000 * days) / 30 / (seconds / 60),
+      start: Date.now() - days * DAY_MS,
+      speed: (days * DAY_MS) / 1000 / seconds,
+    });
+    // Stored reads and rejected ones (the DLQ) together account for every read published.
+    const sum = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+      (await metric.get()).values.reduce((s, v) => s + v.value, 0);
+    const accounted = async () => (await sum(engine!.metrics.detections)) + (await sum(engine!.metrics.rejected));
+    let last = -1;
+    let lastMoved = performance.now();
+    for (let n = await accounted(); n < stats.reads; n = await accounted()) {
+      if (n !== last) {
+        console.error(`bench store: ${n} of ${stats.reads} reads stored`);
+        last = n;
+        lastMoved = performance.now();
+      } else if (performance.now() - lastMoved > 60_000) {
+        throw new Error(`bench store: stuck at ${n} of ${stats.reads} reads for a minute (a publish lost to a NATS disconnection?)`);
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const fillSeconds = (performance.now() - t0) / 1000;
+
+    const [busy] = await engine.db.query(
+      'SELECT plate, count(*) AS n FROM sightings WHERE plate IS NOT NULL GROUP BY plate ORDER BY n DESC LIMIT 1',
+    );
+    const [rare] = await engine.db.query('SELECT plate FROM sightings WHERE plate IS NOT NULL GROUP BY plate HAVING count(*) = 1 LIMIT 1');
+    const window = `from=${new Date(Date.now() - days * DAY_MS).toISOString()}&to=${new Date().toISOString()}`;
+    const queries = [
+      await timed(
+        engine,
+        `sightings, a busy plate (${busy.n} reads)`,
+        `/api/v1/sightings?plate=${busy.plate}&reason=bench&limit=10000&${window}`,
+      ),
+      await timed(engine, 'sightings, a plate read once', `/api/v1/sightings?plate=${rare.plate}&reason=bench&${window}`),
+      await timed(engine, 'traffic per camera per day', `/api/v1/analytics/traffic?groupBy=camera&bucket=day&limit=100000&${window}`),
+      await timed(engine, 'traffic per area per hour', `/api/v1/analytics/traffic?groupBy=area&bucket=hour&limit=100000&${window}`),
+      await timed(engine, 'incident trends per day', `/api/v1/analytics/trends?bucket=day&${window}`),
+    ];
+    await engine.db.query('CHECKPOINT');
+    clearInterval(rssTimer);
+    const dbBytes = statSync(join(dir, 'data', 'vigil.duckdb')).size;
+    return {
+      reads: stats.reads,
+      days,
+      fillSeconds: Math.round(fillSeconds),
+      bytesPerRead: Math.round(dbBytes / stats.reads),
+      dbMb: Math.round(dbBytes / 2 ** 20),
+      peakRssMb: Math.round(peakRss / 2 ** 20),
+      queries,
+    };
+  } finally {
+    await engine?.stop();
+    await nc.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function storeBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      reads: { type: 'string', default: '300000' },
+      days: { type: 'string', default: '30' },
+      rate: { type: 'string', default: '150000' },
+    },
+  });
+  const reads = Number(values.reads);
+  const days = Number(values.days);
+  const rate = Number(values.rate);
+  console.error(`bench store: the baseline, ${Math.round(reads / 10)} reads over ${days} days…`);
+  const small = await fillAndQuery(Math.round(reads / 10), days, rate);
+  console.error(`bench store: ${reads} reads over ${days} days…`);
+  const full = await fillAndQuery(reads, days, rate);
+  const rows = full.queries.map((q, i) => {
+    const b = small.queries[i];
+    return `| ${q.query} | ${b.ms} (${b.rows} rows) | ${q.ms} (${q.rows} rows) | ${(q.ms / Math.max(1, b.ms)).toFixed(1)} |`;
+  });
+  const md = [
+    `Queries over ${days} days of the simulated city (42,750 cameras), the fastest of 3 through the API; the baseline is the same store with a tenth of the reads, in the same run.`,
+    '',
+    `| query | ${small.reads.toLocaleString('en')} reads: ms | ${full.reads.toLocaleString('en')} reads: ms | ratio |`,
+    '|---|---:|---:|---:|',
+    ...rows,
+    '',
+    `Store: ${full.bytesPerRead} bytes per read (${full.dbMb} MB; baseline ${small.bytesPerRead}), filled in ${full.fillSeconds} s; peak RSS of the process ${full.peakRssMb} MB.`,
+  ].join('\n');
+  console.log(md);
+  mkdirSync('bench/results', { recursive: true });
+  const at = new Date().toISOString();
+  writeFileSync(
+    join('bench/results', `store-${at.replace(/[:.]/g, '-')}.json`),
+    `${JSON.stringify({ at, node: process.version, small, full }, null, 2)}\n`,
+  );
+  writeFileSync(join('bench/results', 'store.md'), `Benchmark \`store\`, ${at}, Node ${process.version}\n\n${md}\n`);
+}
