@@ -133,30 +133,7 @@ export function commitIncidents(
   applied: readonly SeqRange[],
 ): Promise<number> {
   return db.transaction(async (conn) => {
-    const inserted: string[] = [];
-    if (incidents.length > 0) {
-      const stmt = await conn.prepare(
-        `INSERT INTO incidents VALUES ($1, make_timestamptz($2::BIGINT * 1000), $3, $4, $5, $6, $7, $8, $9::JSON, $10)
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-      );
-      for (const i of incidents) {
-        stmt.bind([
-          i.id,
-          BigInt(i.ts),
-          i.type,
-          i.lat,
-          i.lon,
-          i.severity ?? null,
-          i.source ?? null,
-          i.area,
-          i.attrs ? JSON.stringify(i.attrs) : null,
-          BigInt(i.seq),
-        ]);
-        const result = await stmt.runAndReadAll();
-        if (result.currentRowCount > 0) inserted.push(i.id);
-      }
-      stmt.destroySync();
-    }
+    const inserted = incidents.length > 0 ? await insertNewIncidents(conn, incidents) : [];
     await appendHits(
       conn,
       inserted.flatMap((id) => panicHits.get(id) ?? []),
@@ -164,4 +141,43 @@ export function commitIncidents(
     await writeAppliedRanges(conn, stream, applied);
     return inserted.length;
   });
+}
+
+/**
+ * Inserts the incidents whose id is not stored yet, in one statement, and returns their ids in
+ * batch order. A prepared INSERT per incident cost ~6 ms each here, so a burst of 1,000
+ * incidents held the writer, and the detection commits queued behind it, for seconds. Within
+ * a batch the first of an id's repeats is the one kept, as across batches.
+ */
+async function insertNewIncidents(conn: DuckDBConnection, incidents: readonly PlacedIncident[]): Promise<string[]> {
+  const first = new Map<string, PlacedIncident>();
+  for (const i of incidents) if (!first.has(i.id)) first.set(i.id, i);
+  await conn.run(
+    `CREATE TEMP TABLE IF NOT EXISTS incidents_in (id VARCHAR, ts_ms BIGINT, type VARCHAR, lat DOUBLE, lon DOUBLE,
+       severity TINYINT, source VARCHAR, area VARCHAR, attrs VARCHAR, seq BIGINT)`,
+  );
+  await conn.run('DELETE FROM incidents_in');
+  const a = await conn.createAppender('incidents_in', 'main', 'temp');
+  const text = (v: string | null | undefined) => (v === null || v === undefined ? a.appendNull() : a.appendVarchar(v));
+  for (const i of first.values()) {
+    a.appendVarchar(i.id);
+    a.appendBigInt(BigInt(i.ts));
+    a.appendVarchar(i.type);
+    a.appendDouble(i.lat);
+    a.appendDouble(i.lon);
+    if (i.severity === undefined || i.severity === null) a.appendNull();
+    else a.appendTinyInt(i.severity);
+    text(i.source);
+    text(i.area);
+    text(i.attrs ? JSON.stringify(i.attrs) : null);
+    a.appendBigInt(BigInt(i.seq));
+    a.endRow();
+  }
+  a.closeSync();
+  const result = await conn.runAndReadAll(
+    `INSERT INTO incidents SELECT id, make_timestamptz(ts_ms * 1000), type, lat, lon, severity, source, area, attrs::JSON, seq
+     FROM incidents_in ON CONFLICT (id) DO NOTHING RETURNING id`,
+  );
+  const fresh = new Set(result.getRowObjects().map((r) => String(r.id)));
+  return [...first.keys()].filter((id) => fresh.has(id));
 }

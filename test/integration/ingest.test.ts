@@ -135,3 +135,26 @@ describe('ingest', () => {
     );
   });
 });
+
+describe('incidents in bulk', () => {
+  it('keeps the first of an id sent twice in one batch, and every new one of a burst, once', async () => {
+    const base = Date.now() - 60_000;
+    const burst = Array.from({ length: 1500 }, (_, i) => ({
+      id: `bulk-${i}`,
+      ts: base + i,
+      type: 'theft',
+      lat: 41.3,
+      lon: 69.25,
+      severity: 1 + (i % 5),
+    }));
+    // The same id again, differing: the first one published is the one stored.
+    burst.splice(10, 0, { ...burst[3], severity: 5, type: 'robbery' });
+    await Promise.all(burst.map((r) => js.publish(`vigil.incident.${r.type}`, JSON.stringify(r))));
+    await eventually(
+      async () => Number((await engine.db.query("SELECT count(*) AS n FROM incidents WHERE id LIKE 'bulk-%'"))[0].n) === 1500,
+      30_000,
+    );
+    const [third] = await engine.db.query("SELECT type, severity FROM incidents WHERE id = 'bulk-3'");
+    expect(third).toEqual({ type: 'theft', severity: 4 });
+  });
+});
