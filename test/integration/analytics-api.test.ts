@@ -10,20 +10,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { Engine } from '../../app/engine.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
-import { auth, eventually, startEngine, testConfig } from '../helpers/engine.js';
+import { auth, startEngine, testConfig } from '../helpers/engine.js';
+import { chicago, loadChicago } from '../helpers/chicago.js';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 const columbus = JSON.parse(readFileSync(fixture('columbus.geojson'), 'utf8'));
 const R = JSON.parse(readFileSync(fixture('r/moran_gistar.json'), 'utf8'));
-const chicago = readFileSync(fixture('nearrepeat/chicago_be_month1_lonlat.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => {
-    const [id, date, , , lon, lat] = line.split(',');
-    return { id, date, lon: Number(lon), lat: Number(lat) };
-  });
-
 let nats: TestNatsServer;
 let engine: Engine;
 let nc: NatsConnection;
@@ -42,18 +34,7 @@ beforeAll(async () => {
   engine = await startEngine(testConfig(nats.url));
   nc = await connect({ servers: nats.url });
   // Chicago burglaries as incidents, noon on their day in the city's zone (Asia/Tashkent, UTC+5).
-  const js = jetstream(nc);
-  for (const c of chicago) {
-    await js.publish(
-      'vigil.incident.burglary',
-      JSON.stringify({ id: c.id, ts: Date.parse(`${c.date}T07:00:00Z`), lat: c.lat, lon: c.lon, source: 'call' }),
-    );
-  }
-  await eventually(
-    async () => Number((await engine.db.query('SELECT count(*) AS n FROM incidents'))[0].n) === chicago.length,
-    30_000,
-    'incidents stored',
-  );
+  await loadChicago(jetstream(nc), engine);
 }, 120_000);
 
 afterAll(async () => {

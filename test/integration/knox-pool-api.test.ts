@@ -2,20 +2,11 @@
 // The engine's Knox pool runs one test at a time (maxThreads 1), lets 8 wait, and refuses the rest
 // with a 503 that says why; the answers it gives are those of a request on its own.
 
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine.js';
-import { auth, eventually } from '../helpers/engine.js';
+import { auth } from '../helpers/engine.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
-
-const chicago = readFileSync(new URL('../fixtures/nearrepeat/chicago_be_month1_lonlat.csv', import.meta.url), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => {
-    const [id, date, , , lon, lat] = line.split(',');
-    return { id, date, lon: Number(lon), lat: Number(lat) };
-  });
+import { loadChicago } from '../helpers/chicago.js';
 
 let stack: Stack;
 let engine: Engine;
@@ -23,17 +14,7 @@ let engine: Engine;
 beforeAll(async () => {
   stack = await startStack();
   engine = stack.engine;
-  for (const c of chicago) {
-    await stack.js.publish(
-      'vigil.incident.burglary',
-      JSON.stringify({ id: c.id, ts: Date.parse(`${c.date}T07:00:00Z`), lat: c.lat, lon: c.lon, source: 'call' }),
-    );
-  }
-  await eventually(
-    async () => Number((await engine.db.query('SELECT count(*) AS n FROM incidents'))[0].n) === chicago.length,
-    30_000,
-    'incidents stored',
-  );
+  await loadChicago(stack.js, engine);
 }, 120_000);
 
 afterAll(() => stopStack(stack));
