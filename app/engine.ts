@@ -12,7 +12,7 @@ import { VigilError } from '../engine/errors.js';
 import { Placement } from '../engine/geo/placement.js';
 import { AppliedSequences } from '../engine/ingest/applied-sequences.js';
 import { DeadLetters } from '../engine/ingest/dead-letters.js';
-import { detectionHandler } from '../engine/ingest/detection-ingest.js';
+import { detectionHandler, type DetectionHandler } from '../engine/ingest/detection-ingest.js';
 import { incidentHandler } from '../engine/ingest/incident-ingest.js';
 import { StreamConsumer, type BatchHandler } from '../engine/ingest/stream-consumer.js';
 import type { Logger } from '../engine/logger.js';
@@ -30,6 +30,8 @@ import { KeyedState } from '../engine/match/keyed-state.js';
 import { ReadMatcher, type MatchStateValue } from '../engine/match/read-matcher.js';
 import { RuleBook } from '../engine/match/rule-book.js';
 import { RetentionSchedule } from '../engine/retention-schedule.js';
+import { StoreMaintenance } from '../engine/store-maintenance.js';
+import { attachSightingFiles } from '../engine/store/sighting-files.js';
 
 export interface EngineOptions {
   /** Listen on config.http (default true); tests may use `api.inject` instead. */
@@ -41,9 +43,12 @@ export interface EngineOptions {
 export class Engine {
   private consumers: StreamConsumer[] = [];
   private pool: MatchPool | null = null;
+  private detections: DetectionHandler | null = null;
   private stopped = false;
   /** Purges data past its retention on a timer; `run()` purges now. */
   retention: RetentionSchedule | null = null;
+  /** Rolls up closed counts and seals closed hours of reads on a timer; `run()` does it now. */
+  maintenance: StoreMaintenance | null = null;
   address: string | null = null;
 
   private constructor(
@@ -79,6 +84,10 @@ export class Engine {
 
     const metrics = new EngineMetrics();
     const db = await Database.open(config.dataDir, config.timezone, config.store.memoryLimitMb);
+    const { files, removed, missing } = await attachSightingFiles(db, config.store.writerId);
+    if (removed.length > 0) log.info(`sealed sightings: removed ${removed.length} file(s) a stopped write or merge left behind`);
+    if (missing.length > 0)
+      log.error(`sealed sightings: ${missing.length} catalogued file(s) are gone from ${files.dir}: ${missing.join(', ')}`);
     const placement = new Placement();
     placement.setAreas(await listAreas(db));
     placement.upsertCameras(await listCameras(db));
@@ -131,9 +140,12 @@ export class Engine {
         metrics,
         log,
         retention: config.retention,
+        expireMatchState: (cutoff) => started.detections?.expireState(cutoff) ?? Promise.resolve(0),
         now: opts.now,
       });
       started.retention.start();
+      started.maintenance = new StoreMaintenance({ db, files, metrics, log, store: config.store, now: opts.now });
+      started.maintenance.start();
       if (opts.listen !== false) {
         started.address = await api.listen({ host: config.http.host, port: config.http.port });
         log.info(`API listening on ${started.address}`);
@@ -155,7 +167,7 @@ export class Engine {
     for (const spec of Object.values(streams)) await ensureStream(jsm, spec);
     const dlq = new DeadLetters(js, config.nats.prefix, metrics, () => nats.nc.info?.max_payload ?? 1024 * 1024);
     const hits = this.hitPublisher;
-    const matcher = new ReadMatcher(placement, this.state);
+    const matcher = new ReadMatcher(placement, this.state, { retentionMs: Math.round(config.retention.detectionsDays * 86_400_000) });
     const { rules, state } = this;
     const threads = poolSize(config.workers.threads);
     this.pool = threads > 0 ? new MatchPool(threads, metrics) : null;
@@ -166,7 +178,7 @@ export class Engine {
       [
         streams.det.name,
         'vigil-det',
-        (stream) => detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state, pool }),
+        (stream) => (this.detections = detectionHandler({ stream, db, placement, dlq, hits, metrics, rules, matcher, state, pool })),
       ],
       [streams.inc.name, 'vigil-inc', (stream) => incidentHandler({ stream, db, placement, dlq, hits, metrics })],
     ];
@@ -205,6 +217,7 @@ export class Engine {
     if (this.stopped) return;
     this.stopped = true;
     await this.retention?.stop();
+    await this.maintenance?.stop();
     await this.api.close().catch((err) => this.log.warn(`API close: ${(err as Error).message}`));
     await this.api.deps.knox.close();
     for (const c of this.consumers) await c.stop();

@@ -104,6 +104,39 @@ export const CONFIG_SCHEMA = {
           default: 1024,
           description: "DuckDB's buffer pool (its own default would be 80 % of the machine's memory)",
         },
+        latenessSeconds: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 86400,
+          default: 300,
+          env: 'VIGIL_STORE_LATENESS_SECONDS',
+          description:
+            'a count bucket or an hour of sightings closes once the newest stored read is this far past its end; a read later than that is still counted and stored',
+        },
+        minuteBucketsHours: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 8784,
+          default: 48,
+          env: 'VIGIL_STORE_MINUTE_BUCKETS_HOURS',
+          description:
+            'per-camera counts per minute are kept this long (hours and days for the whole retention); `bucket=minute` before that answers 400',
+        },
+        maintenanceIntervalSeconds: {
+          type: 'number',
+          minimum: 1,
+          maximum: 3600,
+          default: 60,
+          env: 'VIGIL_STORE_MAINTENANCE_INTERVAL_SECONDS',
+          description: 'how often closed count buckets are folded into rollups and closed hours of hot reads are sealed into Parquet files',
+        },
+        writerId: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_-]{1,32}$',
+          default: 'main',
+          env: 'VIGIL_STORE_WRITER_ID',
+          description: "names this engine's sighting files, so several engines can write into one shared `sightings/` folder",
+        },
       },
     },
     http: {

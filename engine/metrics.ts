@@ -231,6 +231,24 @@ export class EngineMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly maintenanceSeconds = new Histogram({
+    name: 'vigil_store_maintenance_seconds',
+    help: 'Store maintenance steps (rollups: closed count buckets folded; seal: hot reads into Parquet files; compact: a day of files merged), by step.',
+    labelNames: ['step'] as const,
+    buckets: [0.01, 0.05, 0.25, 1, 5, 20, 60, 300],
+    registers: [this.registry],
+  });
+  readonly maintenanceErrors = new Counter({
+    name: 'vigil_store_maintenance_errors_total',
+    help: 'Store maintenance steps that failed (retried at the next pass), by step.',
+    labelNames: ['step'] as const,
+    registers: [this.registry],
+  });
+  readonly sealedReads = new Counter({
+    name: 'vigil_store_sealed_reads_total',
+    help: 'Reads moved from the hot table into sealed Parquet files.',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

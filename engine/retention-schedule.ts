@@ -1,6 +1,7 @@
 // Retention on a schedule: shortly after start and then every retention.purgeIntervalMinutes,
-// expired watchlists and entries leave the live rule book, and sightings, hits and audit rows
-// past their age leave the store. Each run is counted; what it deleted is logged and audited.
+// expired watchlists and entries leave the live rule book, and sightings, hits, audit rows and
+// the matching state of subjects no longer read past their age leave the store. Each run is
+// counted; what it deleted is logged and audited.
 
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -10,7 +11,7 @@ import type { AuditLog } from './store/audit-log.js';
 import type { Database } from './store/database.js';
 import { purgeAudit, purgeCutoffs, purgeHits, purgeSightings, type PurgeCutoffs } from './store/retention.js';
 
-export const PURGED_TABLES = ['watchlists', 'watchlist_entries', 'sightings', 'hits', 'hit_acks', 'audit'] as const;
+export const PURGED_TABLES = ['watchlists', 'watchlist_entries', 'sightings', 'hits', 'hit_acks', 'audit', 'match_state'] as const;
 export type PurgedTable = (typeof PURGED_TABLES)[number];
 
 export interface PurgeReport {
@@ -31,6 +32,11 @@ export interface RetentionScheduleOptions {
   metrics: EngineMetrics;
   log: Logger;
   retention: Readonly<Config['retention']>;
+  /**
+   * Drops the matching state retained since before a cutoff (the detection ingest's
+   * expireState) and resolves with how many keys; without it the step deletes nothing.
+   */
+  expireMatchState?: (cutoffMs: number) => Promise<number>;
   /** Epoch ms; tests move it. */
   now?: () => number;
   /** Delay of the first run after start(): ingest catches up on its backlog first. */
@@ -127,6 +133,11 @@ export class RetentionSchedule {
       count('hit_acks', n.hitAcks);
     });
     await step('audit', async () => count('audit', await purgeAudit(db, cutoffs.audit)));
+    // Cooldowns and geofence states of subjects not read since the sightings' cutoff: the
+    // matcher already ignores them, so deleting them frees space and changes no decision.
+    // Last: it waits for ingest to commit, which should hold back no other step.
+    const { expireMatchState } = this.opts;
+    if (expireMatchState) await step('match state', async () => count('match_state', await expireMatchState(cutoffs.sightings)));
 
     // The audit says what was deleted (a run that found nothing is only counted and logged).
     const deleted = Object.values(report.rows).some((n) => n > 0);

@@ -33,7 +33,13 @@ export const trafficRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const q = request.query;
       const { from, to } = timeWindow(q, config.timezone);
       const key = q.groupBy === 'camera' ? q.camera : q.area;
-      const rows = await trafficCounts(db, { groupBy: q.groupBy, bucket: q.bucket, from, to, kind: q.kind, key, limit: q.limit });
+      // Minute rows older than this are compacted away (store.minuteBucketsHours).
+      const minuteKeepFrom = Date.now() - config.store.minuteBucketsHours * 3_600_000;
+      const rows = await trafficCounts(
+        db,
+        { groupBy: q.groupBy, bucket: q.bucket, from, to, kind: q.kind, key, limit: q.limit },
+        minuteKeepFrom,
+      );
       return answer(request, reply, 'traffic', {
         rows: rows as unknown as Record<string, unknown>[],
         from: new Date(from).toISOString(),

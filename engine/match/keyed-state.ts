@@ -40,6 +40,39 @@ export class KeyedState<V> {
   }
 
   /**
+   * Deletes, as changes of the open batch, every key whose freshest event time (as `freshest`
+   * reads it from the key's current value) is before `cutoff`; returns how many. Through the
+   * overlay, so the deletions reach the store with the batch's commit and a rollback undoes them.
+   */
+  expireBefore(cutoff: number, freshest: (value: V, key: string) => number): number {
+    let dropped = 0;
+    const expire = (key: string) => {
+      const value = this.get(key);
+      // A value without a time (NaN) is kept: deleting is the step that cannot be undone.
+      if (value === undefined || !(freshest(value, key) < cutoff)) return;
+      this.overlay.set(key, null);
+      dropped++;
+    };
+    // The base holds nearly every key: walked in place rather than copied into a key set.
+    for (const key of this.base.keys()) expire(key);
+    for (const key of this.unstoredKeys()) if (!this.base.has(key)) expire(key);
+    return dropped;
+  }
+
+  /** Keys the staged layers and the overlay change, each once (a copy: expiry adds to the overlay). */
+  private unstoredKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const layer of this.staged) for (const key of layer.keys()) keys.add(key);
+    for (const key of this.overlay.keys()) keys.add(key);
+    return keys;
+  }
+
+  /** The open batch's changes so far (null for keys to delete), for a store to commit before `commit()`. */
+  pending(): ReadonlyMap<string, V | null> {
+    return this.overlay;
+  }
+
+  /**
    * Closes the open batch: its changes (values to write, null for keys to delete) become a
    * staged layer that later batches read through, and are returned for the store to write.
    */

@@ -25,6 +25,19 @@ export interface MatchStateValue {
   lastHit?: number;
   /** A subject's state per geofence id. */
   fences?: Record<string, FenceState>;
+  /**
+   * With `fences`: the event time the subject was last read. Absent in states stored before
+   * it existed (seenOf estimates it).
+   */
+  seen?: number;
+}
+
+export interface ReadMatcherOptions {
+  /**
+   * retention.detectionsDays in ms: a subject not read for this long (by event time) has no
+   * fence state any more, whether or not a purge has deleted it yet. Default: for ever.
+   */
+  retentionMs?: number;
 }
 
 export interface MatchOutcome {
@@ -45,10 +58,27 @@ interface Matched {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class ReadMatcher {
+  private readonly retentionMs: number;
+
   constructor(
     private readonly placement: Placement,
     private readonly state: KeyedState<MatchStateValue>,
-  ) {}
+    opts: ReadMatcherOptions = {},
+  ) {
+    this.retentionMs = opts.retentionMs ?? Infinity;
+  }
+
+  /**
+   * The event time a state's retention runs from, for a purge that deletes states retained
+   * since before (clock − retention): a subject's last read, as the matcher itself expires it;
+   * a cooldown's last hit, held on by as much as the longest cooldown (of any list or fence,
+   * `longestCooldownMs`) outlasts the retention. Either way a deleted state is one that decides
+   * nothing for a read at or after the purge's clock: the purge changes no decision.
+   */
+  retainedSince(value: MatchStateValue, longestCooldownMs: number): number {
+    if (value.fences !== undefined) return seenOf(value);
+    return (value.lastHit ?? Number.NaN) + Math.max(0, longestCooldownMs - this.retentionMs);
+  }
 
   /**
    * `pre` carries the stateless matches when a worker computed them; without it they are
@@ -87,6 +117,8 @@ export class ReadMatcher {
     return out;
   }
 
+  // A cooldown needs no expiry of its own: past its cooldown a last hit suppresses nothing,
+  // which is what an absent state does too.
   private watchlistHit(read: DecodedRead, m: Matched, pos: { lat: number; lon: number } | null, emittedAt: string, out: MatchOutcome) {
     const key = `w|${m.list.id}|${m.entry.key}`;
     const prev = this.state.get(key);
@@ -118,8 +150,8 @@ export class ReadMatcher {
     const part = snap.fences;
     const subject = subjectOf(read, matched);
     const key = subject === null ? null : `s|${subject}`;
+    const held = key === null ? undefined : this.live(this.state.get(key), read.ts);
     // Most reads are in no zone and their subject has no fence state: nothing can fire or change.
-    const held = key === null ? undefined : this.state.get(key)?.fences;
     if (zones.length === 0 && held === undefined) return;
     // A protection-order zone follows its respondent's plate exactly or by look-alikes, never
     // by edit: a neighbour's car one character away must not set it off.
@@ -151,7 +183,7 @@ export class ReadMatcher {
       return;
     }
 
-    const before = held ?? {};
+    const before = held?.fences ?? {};
     const after: Record<string, FenceState> = {};
     const seen = new Set<number>();
     const candidates: number[] = [...zones];
@@ -212,9 +244,23 @@ export class ReadMatcher {
         changed = true;
       }
     }
-    if (!changed) return;
+    // Written when a zone changed, or to move `seen` on: what retention counts from.
+    const prior = held === undefined ? Number.NaN : seenOf(held);
+    const lastRead = prior > read.ts ? prior : read.ts; // an earlier read arriving late moves nothing
+    if (!changed && (held === undefined || held.seen === lastRead)) return;
     if (Object.keys(after).length === 0) this.state.delete(key);
-    else this.state.set(key, { fences: after });
+    else this.state.set(key, { fences: after, seen: lastRead });
+  }
+
+  /**
+   * A subject's fence state as a read at `ts` sees it: absent once the subject has not been
+   * read for the retention. Decided by event times alone (never by the clock, nor by whether
+   * a purge has deleted it yet), so a replayed batch decides as the first time.
+   */
+  private live(value: MatchStateValue | undefined, ts: number): MatchStateValue | undefined {
+    if (value?.fences === undefined) return undefined;
+    // Written as a comparison that NaN (an unknown time) fails: such a state is kept.
+    return ts - seenOf(value) >= this.retentionMs ? undefined : value;
   }
 
   private cooling(lastHit: number | null, ts: number, rule: { cooldownSeconds: number }): boolean {
@@ -256,6 +302,16 @@ function subjectOf(read: DecodedRead, matched: Matched[]): string | null {
   let best: Matched | null = null;
   for (const m of matched) if (m.type === 'face' && (!best || m.score > best.score)) best = m;
   return best ? `f:${best.list.id}:${best.entry.key}` : null;
+}
+
+/**
+ * When a subject with fence state was last read. A state stored before `seen` existed: its
+ * latest stay's start or hit, the latest read known of; NaN (never expires) without either.
+ */
+export function seenOf(value: MatchStateValue): number {
+  if (value.seen !== undefined) return value.seen;
+  const times = Object.values(value.fences ?? {}).flatMap((f) => [f.inside ? f.since : null, f.lastHit].filter((t) => t !== null));
+  return times.length > 0 ? Math.max(...times) : Number.NaN;
 }
 
 function emit(out: MatchOutcome, read: DecodedRead, hit: Hit): void {

@@ -67,11 +67,35 @@ export async function incidentPoints(db: Database, f: IncidentFilter) {
   return rows.map((r) => ({ lon: Number(r.lon), lat: Number(r.lat), day: Number(r.day) }));
 }
 
-/** Camera reads per day in each area over the window (a dynamic factor). */
+/**
+ * Camera reads per day in each area over the window (a dynamic factor): the reads of the hours
+ * (on the city's clock) that start in [from, to). Whole days of the window come from the day
+ * rollups, the hours around them from the hour rollups, the open hours from the deltas
+ * (engine/store/rollups.ts).
+ */
 export async function readsPerDayByArea(db: Database, from: number, to: number): Promise<Map<string, number>> {
+  // Whole days: from the first midnight at or after `from` (the day of `from` − 1 µs, plus a
+  // day) to the last at or before `to`. Without a whole day in the window the first is after
+  // the last: no day rows, and the first hour range runs from `from` to `to`.
   const rows = await db.query(
-    `SELECT area, sum(count)::DOUBLE AS n FROM agg_area_hour
-     WHERE hour >= make_timestamptz($1::BIGINT * 1000) AND hour < make_timestamptz($2::BIGINT * 1000) GROUP BY area`,
+    `SELECT area, sum(count)::DOUBLE AS n FROM (
+       SELECT area, count FROM rollup_area_day
+       WHERE bucket >= date_trunc('day', make_timestamptz($1::BIGINT * 1000 - 1)) + INTERVAL 1 DAY
+         AND bucket < date_trunc('day', make_timestamptz($2::BIGINT * 1000))
+       UNION ALL
+       SELECT area, count FROM rollup_area_hour
+       WHERE bucket >= make_timestamptz($1::BIGINT * 1000)
+         AND bucket < least(date_trunc('day', make_timestamptz($1::BIGINT * 1000 - 1)) + INTERVAL 1 DAY, make_timestamptz($2::BIGINT * 1000))
+       UNION ALL
+       SELECT area, count FROM rollup_area_hour
+       WHERE bucket >= greatest(date_trunc('day', make_timestamptz($2::BIGINT * 1000)),
+                                date_trunc('day', make_timestamptz($1::BIGINT * 1000 - 1)) + INTERVAL 1 DAY)
+         AND bucket < make_timestamptz($2::BIGINT * 1000)
+       UNION ALL
+       SELECT area, count FROM agg_area_hour
+       WHERE hour >= make_timestamptz($1::BIGINT * 1000) AND hour < make_timestamptz(($2::BIGINT + 3600000) * 1000)
+         AND date_trunc('hour', hour) >= make_timestamptz($1::BIGINT * 1000) AND date_trunc('hour', hour) < make_timestamptz($2::BIGINT * 1000))
+     GROUP BY area`,
     [BigInt(from), BigInt(to)],
   );
   const days = Math.max(1, (to - from) / 86_400_000);

@@ -47,6 +47,8 @@ export class Database {
     });
     const writer = await instance.connect();
     await writer.run(setTimeZone(timezone));
+    // Footers of the sealed files parsed once, not at every search (one opens every day's file).
+    await writer.run('LOAD parquet; SET GLOBAL parquet_metadata_cache = true');
     await writer.run(SCHEMA_SQL);
     const v = await writer.runAndReadAll('SELECT max(version) AS v FROM schema_version');
     const current = v.getRowObjects()[0]?.v;
@@ -115,6 +117,26 @@ export class Database {
     await this.writer.run('CHECKPOINT').catch(() => undefined);
     this.writer.closeSync();
     this.instance.closeSync();
+  }
+
+  /**
+   * A read-only query whose rows come one DuckDB chunk (up to 2,048 rows) at a time, as the
+   * caller asks for them: for answers too big to hold. A reader connection is the caller's
+   * until the iteration ends. One left before its last row (return, throw) is closed, not
+   * pooled: its unfinished result would keep the query and its snapshot until that
+   * connection's next query.
+   */
+  async *stream(sql: string, params?: Params): AsyncGenerator<Row[], void, undefined> {
+    const conn = this.readers.pop() ?? (await this.newReader());
+    let finished = false;
+    try {
+      const result = await conn.stream(sql, params);
+      for await (const rows of result.yieldRowObjects()) yield rows as Row[];
+      finished = true;
+    } finally {
+      if (this.closed || !finished) conn.closeSync();
+      else this.readers.push(conn);
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
+import { purgeSightingFiles } from './sighting-seal.js';
 
 const DAY_MS = 86_400_000;
 
@@ -28,12 +29,9 @@ export function purgeCutoffs(retention: Readonly<Config['retention']>, now: numb
 
 const BEFORE = 'make_timestamptz($1::BIGINT * 1000)';
 
-/** Sightings whose event time is before `before`; returns how many. */
+/** Sightings whose event time is before `before`, hot and in whole sealed files; returns how many. */
 export function purgeSightings(db: Database, before: number): Promise<number> {
-  return db.transaction(async (conn) => {
-    const r = await conn.run(`DELETE FROM sightings WHERE ts < ${BEFORE}`, [BigInt(before)]);
-    return r.rowsChanged;
-  });
+  return purgeSightingFiles(db, before);
 }
 
 /**

@@ -4,23 +4,36 @@
 import { listValue } from '@duckdb/node-api';
 import type { DecodedRead } from '../domain/detection.js';
 import type { Database } from './database.js';
+import { END_OF_TIME, withSightings } from './sighting-source.js';
 
 const since = (ms: number) => BigInt(Math.floor(ms));
 
 export async function distinctPlatesSince(db: Database, fromMs: number): Promise<string[]> {
-  const rows = await db.query(
-    'SELECT DISTINCT plate FROM sightings WHERE plate IS NOT NULL AND ts >= make_timestamptz($1::BIGINT * 1000)',
-    [since(fromMs)],
+  const rows = await withSightings(
+    db,
+    fromMs,
+    END_OF_TIME,
+    (s) =>
+      db.query(`SELECT DISTINCT plate FROM ${s} WHERE plate IS NOT NULL AND ts >= make_timestamptz($1::BIGINT * 1000)`, [since(fromMs)]),
+    { ownPositions: true },
   );
   return rows.map((r) => String(r.plate));
 }
 
 /** The stored reads of `plates` since `fromMs`, in event-time order, as ingest decoded them. */
 export async function readsOfPlates(db: Database, plates: readonly string[], fromMs: number): Promise<DecodedRead[]> {
-  const rows = await db.query(
-    `SELECT epoch_ms(ts) AS ts, camera, kind, plate, conf, lat, lon, read_id, attrs, seq, idx FROM sightings
-     WHERE plate = ANY($1) AND ts >= make_timestamptz($2::BIGINT * 1000) ORDER BY ts, seq, idx`,
-    [listValue([...plates]), since(fromMs)],
+  // Straight from the hot table and the files: a read's own position only, as it came in.
+  const rows = await withSightings(
+    db,
+    fromMs,
+    END_OF_TIME,
+    (s) =>
+      db.query(
+        `SELECT epoch_ms(ts) AS ts, camera, kind, plate, conf, lat, lon, read_id, attrs, seq, idx FROM ${s}
+       WHERE plate = ANY($1) AND ts >= make_timestamptz($2::BIGINT * 1000) ORDER BY ts, seq, idx`,
+        [listValue([...plates]), since(fromMs)],
+      ),
+    { ownPositions: true },
   );
   return rows.map((r) => {
     const read: DecodedRead = {

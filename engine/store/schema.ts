@@ -1,5 +1,8 @@
-// DuckDB tables. Sightings and aggregate deltas are append-only (bulk-written through the
-// appender); aggregates are summed at query time, so ingest never updates a row in place.
+// DuckDB tables. Ingest appends hot sightings and aggregate deltas (through the appender) and
+// never updates a row in place; maintenance later seals sightings into Parquet files
+// (sighting-files.ts) and folds closed deltas into rollups (rollup-schema.ts).
+
+import { ROLLUP_SCHEMA_SQL } from './rollup-schema.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -48,4 +51,10 @@ CREATE TABLE IF NOT EXISTS hit_acks (
 CREATE TABLE IF NOT EXISTS match_state (key VARCHAR NOT NULL, state JSON NOT NULL);
 CREATE TABLE IF NOT EXISTS stream_applied (
   stream VARCHAR NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL);
-`;
+-- Sealed sightings: the catalog of Parquet files under sightings/ (see sighting-files.ts).
+CREATE TABLE IF NOT EXISTS sighting_files (
+  path VARCHAR NOT NULL, day VARCHAR NOT NULL, min_ts TIMESTAMPTZ NOT NULL, max_ts TIMESTAMPTZ NOT NULL,
+  rows BIGINT NOT NULL, bytes BIGINT NOT NULL, written_at TIMESTAMPTZ NOT NULL);
+-- The plates of the sealed files, for pattern and look-alike searches (see plate-lexicon.ts).
+CREATE TABLE IF NOT EXISTS sighting_plates (plate VARCHAR NOT NULL, first_ts TIMESTAMPTZ NOT NULL, last_ts TIMESTAMPTZ NOT NULL);
+${ROLLUP_SCHEMA_SQL}`;

@@ -11,20 +11,22 @@ import type { AggregateCell } from '../ingest/read-aggregates.js';
 import type { DecodedRead } from '../domain/detection.js';
 import { CHUNK_ROWS, ColumnChunk, Float32Column, Float64Column, Int32Column, Int64Column, VarcharColumn } from './column-chunk.js';
 
-export type SightingRead = Pick<DecodedRead, 'ts' | 'camera' | 'kind' | 'plate' | 'conf' | 'id' | 'attrs' | 'seq' | 'index'>;
+export type SightingRead = Pick<
+  DecodedRead,
+  'ts' | 'camera' | 'kind' | 'plate' | 'conf' | 'lat' | 'lon' | 'id' | 'attrs' | 'seq' | 'index'
+>;
 
-/** One batch's reads and where they were placed: area, and position (NaN when unknown). */
+/**
+ * One batch's reads and the area each was placed in. A read's position is stored only when it
+ * carried one (a mobile camera): the others take their camera's when read (sighting-source).
+ */
 export interface PlacedReads {
   reads: readonly SightingRead[];
   areas: readonly (string | null)[];
-  lats: Float64Array;
-  lons: Float64Array;
 }
 
 const SIGHTING_TYPES = [TIMESTAMPTZ, VARCHAR, VARCHAR, VARCHAR, FLOAT, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR, BIGINT, INTEGER];
 const CELL_TYPES = [VARCHAR, TIMESTAMPTZ, VARCHAR, BIGINT];
-
-const orNull = (x: number) => (Number.isNaN(x) ? null : x);
 
 /** A batch's sightings, in order, CHUNK_ROWS at a time. */
 export function sightingChunks(placed: PlacedReads): ColumnChunk[] {
@@ -52,8 +54,9 @@ export function sightingChunks(placed: PlacedReads): ColumnChunk[] {
       kind.set(i, r.kind);
       plate.set(i, r.plate);
       conf.set(i, r.conf);
-      lat.set(i, orNull(placed.lats[k]));
-      lon.set(i, orNull(placed.lons[k]));
+      const own = r.lat !== undefined && r.lon !== undefined;
+      lat.set(i, own ? r.lat : null);
+      lon.set(i, own ? r.lon : null);
       area.set(i, placed.areas[k]);
       id.set(i, r.id);
       attrs.set(i, r.attrs ? JSON.stringify(r.attrs) : null);

@@ -62,6 +62,11 @@ export class EngineProcess {
     this.child = p;
   }
 
+  /** Whether the process is alive (a fault point may have killed it). */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Resident set size of the engine process in bytes (Linux /proc), or null when it is not running. */
   rssBytes(): number | null {
     const pid = this.child?.exitCode === null ? this.child.pid : undefined;

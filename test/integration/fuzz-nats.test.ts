@@ -213,7 +213,9 @@ it('survives hostile detections and incidents: every bad one in the DLQ, the goo
   expect(readIds.length, why).toBe(goodReads.size);
   expect(new Set(readIds).size, why).toBe(goodReads.size);
   expect(readIds.filter((id) => !goodReads.has(id)).slice(0, 10), why).toEqual([]);
-  const [agg] = await db.query('SELECT coalesce(sum(count), 0)::BIGINT AS n FROM agg_camera_minute');
+  const [agg] = await db.query(
+    'SELECT (SELECT coalesce(sum(count), 0) FROM agg_camera_minute) + (SELECT coalesce(sum(count), 0) FROM rollup_camera_day) AS n',
+  );
   expect(Number(agg.n), why).toBe(goodReads.size);
   const incidentIds = (await db.query('SELECT id FROM incidents')).map((r) => String(r.id));
   expect(incidentIds.filter((id) => !goodIncidents.has(id)).slice(0, 10), `incident ids stored as sent (${why})`).toEqual([]);

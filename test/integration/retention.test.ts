@@ -202,7 +202,7 @@ describe('a purge at a chosen time', () => {
     const report = await engine.retention!.run();
     expect(report.errors).toEqual([]);
     expect(report.at).toBe(T);
-    expect(report.rows).toEqual({ watchlists: 1, watchlist_entries: 2, sightings: 3, hits: 3, hit_acks: 6, audit: 3 });
+    expect(report.rows).toEqual({ watchlists: 1, watchlist_entries: 2, sightings: 3, hits: 3, hit_acks: 6, audit: 3, match_state: 0 });
     expect(report.rules).toEqual({ watchlists: [{ id: listExpiring, entries: 1 }], entries: [{ watchlist: listKeep, keys: [EXPIRING] }] });
 
     const sightings = await engine.db.query(`SELECT plate FROM sightings WHERE camera = 'cam-old' ORDER BY ts`);
@@ -251,7 +251,7 @@ describe('a purge at a chosen time', () => {
     expect(r.ts).toBe(iso(T));
     expect(r.actor).toBe('vigil');
     expect(r.reason).toBe('retention: detectionsDays 30, hitsDays 365, auditDays 730, expiredRulesGraceDays 0');
-    expect(r.detail.rows).toEqual({ watchlists: 1, watchlist_entries: 2, sightings: 3, hits: 3, hit_acks: 6, audit: 3 });
+    expect(r.detail.rows).toEqual({ watchlists: 1, watchlist_entries: 2, sightings: 3, hits: 3, hit_acks: 6, audit: 3, match_state: 0 });
     expect(r.detail.cutoffs).toEqual({ sightings: iso(T - 30 * DAY), hits: iso(T - 365 * DAY), audit: iso(T - 730 * DAY), rules: iso(T) });
     expect(r.detail.watchlists).toEqual([{ id: listExpiring, entries: 1 }]);
     expect(r.detail.entries).toEqual([{ watchlist: listKeep, keys: [EXPIRING] }]);

@@ -36,3 +36,59 @@ describe('KeyedState', () => {
     expect(() => s.commitStaged()).toThrow(/no staged state/);
   });
 });
+
+describe('KeyedState.expireBefore', () => {
+  const at = (v: number) => v;
+
+  it('deletes, as the open batch, every key whose freshest time is before the cutoff, in every layer', () => {
+    const s = KeyedState.from<number>([
+      ['old', 10],
+      ['young', 50],
+      ['edge', 30],
+      ['renewed', 10],
+    ]);
+    s.set('renewed', 40); // a staged batch read it again
+    s.set('staged-old', 5);
+    s.stage();
+    s.set('open-old', 1); // the open batch
+    expect(s.expireBefore(30, at)).toBe(3);
+    expect(['old', 'young', 'edge', 'renewed', 'staged-old', 'open-old'].map((k) => s.get(k))).toEqual([
+      undefined,
+      50,
+      30, // at the cutoff: kept
+      40,
+      undefined,
+      undefined,
+    ]);
+    expect([...s.pending()].sort()).toEqual([
+      ['old', null],
+      ['open-old', null],
+      ['staged-old', null],
+    ]);
+    expect(s.size).toBe(4); // the base changes only once the store committed
+    s.commitStaged();
+    const changes = s.stage();
+    expect(changes.get('old')).toBeNull();
+    s.commitStaged();
+    expect(s.size).toBe(3);
+  });
+
+  it('is undone by a rollback, like any change of the open batch', () => {
+    const s = KeyedState.from<number>([['a', 1]]);
+    expect(s.expireBefore(2, at)).toBe(1);
+    s.rollback();
+    expect(s.get('a')).toBe(1);
+    expect(s.pending().size).toBe(0);
+  });
+
+  it('does not count a key a layer already deleted, and keeps a value without a time', () => {
+    const s = KeyedState.from<number>([
+      ['gone', 1],
+      ['unknown', Number.NaN],
+    ]);
+    s.delete('gone');
+    s.stage();
+    expect(s.expireBefore(100, (v, key) => (key === 'unknown' ? Number.NaN : v))).toBe(0);
+    expect(s.get('unknown')).toBeNaN();
+  });
+});

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedRead } from '../../engine/domain/detection.js';
 import { Placement } from '../../engine/geo/placement.js';
 import { KeyedState } from '../../engine/match/keyed-state.js';
-import { ReadMatcher, type MatchStateValue } from '../../engine/match/read-matcher.js';
+import { ReadMatcher, seenOf, type MatchStateValue, type ReadMatcherOptions } from '../../engine/match/read-matcher.js';
 import { compileSnapshot } from '../../engine/match/rule-book.js';
 import type { Geofence, Watchlist, WatchEntry } from '../../engine/match/rules.js';
 
@@ -50,7 +50,7 @@ function fence(id: string, over: Partial<Geofence> = {}): Geofence {
   };
 }
 
-function setup(lists: Watchlist[], entries: Record<string, string[]>, fences: Geofence[]) {
+function setup(lists: Watchlist[], entries: Record<string, string[]>, fences: Geofence[], opts: ReadMatcherOptions = {}) {
   const placement = new Placement();
   placement.upsertCameras([
     { id: 'cam-in', ...IN },
@@ -61,7 +61,7 @@ function setup(lists: Watchlist[], entries: Record<string, string[]>, fences: Ge
   );
   const snapshot = compileSnapshot(lists, byList, fences, placement.cameras(), TZ);
   const state = new KeyedState<MatchStateValue>();
-  const matcher = new ReadMatcher(placement, state);
+  const matcher = new ReadMatcher(placement, state, opts);
   let seq = 0;
   const run = (reads: Array<Partial<DecodedRead>>) => {
     const batch = reads.map((r) => ({ kind: 'plate', camera: 'cam-in', ts: T0, seq: ++seq, index: 0, ...r }) as DecodedRead);
@@ -185,5 +185,94 @@ describe('state and replays', () => {
     expect(replay.hits.map((h) => h.id)).toEqual(first.hits.map((h) => h.id));
     expect(replay.hits).toHaveLength(1);
     expect(matcher.match([{ ...read, seq: 2 }], snapshot, T0).hits).toEqual([]);
+  });
+});
+
+describe('retention of the matching state', () => {
+  const DAY = 86_400_000;
+  const retentionMs = 30 * DAY;
+  const enter = () => fence('g', { trigger: 'enter' });
+
+  it('a subject not read for the retention is entering anew; one read just within it is still inside', () => {
+    const { run } = setup([], {}, [enter()], { retentionMs });
+    expect(what(run([{ plate: 'JJ101', ts: T0 }]).hits)).toEqual(['geofence:enter']);
+    expect(what(run([{ plate: 'KK202', ts: T0 }]).hits)).toEqual(['geofence:enter']);
+    expect(run([{ plate: 'JJ101', ts: T0 + retentionMs - 1 }]).hits).toEqual([]);
+    expect(what(run([{ plate: 'KK202', ts: T0 + retentionMs }]).hits)).toEqual(['geofence:enter']);
+  });
+
+  it('every read that touches a fence state moves its last read on, so a subject read often keeps it', () => {
+    const { run, state } = setup([], {}, [enter()], { retentionMs });
+    run([{ plate: 'LL303', ts: T0 }]);
+    run([{ plate: 'LL303', ts: T0 + 20 * DAY }]); // still inside: nothing else changed
+    expect(state.get('s|p:LL303')?.seen).toBe(T0 + 20 * DAY);
+    run([{ plate: 'LL303', ts: T0 + 10 * DAY }]); // a late read moves nothing back
+    expect(state.get('s|p:LL303')?.seen).toBe(T0 + 20 * DAY);
+    expect(run([{ plate: 'LL303', ts: T0 + 45 * DAY }]).hits).toEqual([]); // 25 days after the last read
+    // A subject without fence state read outside every zone writes nothing.
+    run([{ plate: 'MM404', camera: 'cam-out', ts: T0 }]);
+    expect(state.get('s|p:MM404')).toBeUndefined();
+  });
+
+  it('decides the same whether a purge deleted the expired state or not', () => {
+    const lists = [list('wl', { cooldownSeconds: 3600, match: { ocrEquivalence: false, maxEdits: 0 } })];
+    const fences = [enter(), fence('d', { trigger: 'dwell', dwellSeconds: 60 })];
+    const kept = setup(lists, { wl: ['01A001AA'] }, fences, { retentionMs });
+    const purged = setup(lists, { wl: ['01A001AA'] }, fences, { retentionMs });
+    const history = [
+      { plate: '01A001AA', ts: T0 },
+      { plate: 'NN505', ts: T0 + DAY },
+      { plate: 'NN505', ts: T0 + DAY + 30_000 },
+    ];
+    for (const m of [kept, purged]) for (const r of history) m.run([r]);
+    // A purge 40 days on: the sightings' cutoff is 10 days after the last reads.
+    const clock = T0 + 40 * DAY;
+    const dropped = purged.state.expireBefore(clock - retentionMs, (v) => purged.matcher.retainedSince(v, 3600_000));
+    purged.state.commit();
+    expect(dropped).toBe(3); // the entry's cooldown and both subjects' fence states
+    expect(kept.state.size).toBe(3);
+    expect(purged.state.size).toBe(0);
+    const later = [
+      { plate: '01A001AA', ts: clock },
+      { plate: 'NN505', ts: clock + 1 },
+      { plate: 'NN505', ts: clock + 60_001 },
+    ];
+    const decide = (m: ReturnType<typeof setup>) =>
+      later.map((r) => m.run([r]).hits.map((h) => `${h.source}:${h.geofence?.trigger ?? h.entry?.key}`));
+    const decisions = decide(kept);
+    expect(decisions).toEqual([['watchlist:01A001AA', 'geofence:enter'], ['geofence:enter'], ['geofence:dwell']]);
+    expect(decide(purged)).toEqual(decisions);
+  });
+
+  it('a purge never cuts short a cooldown that outlasts the retention', () => {
+    const hour = 3_600_000;
+    const lists = [list('wl', { cooldownSeconds: 2 * 3600, match: { ocrEquivalence: false, maxEdits: 0 } })];
+    const { run, state, matcher } = setup(lists, { wl: ['01A002AA'] }, [], { retentionMs: hour });
+    expect(run([{ plate: '01A002AA', ts: T0 }]).hits).toHaveLength(1);
+    // 90 minutes on, the cutoff is half an hour after the hit: the cooldown still runs.
+    expect(state.expireBefore(T0 + 30 * 60_000, (v) => matcher.retainedSince(v, 2 * hour))).toBe(0);
+    state.commit();
+    expect(run([{ plate: '01A002AA', ts: T0 + 90 * 60_000 }]).suppressed).toBe(1);
+    // Once the cooldown is over too, it goes.
+    expect(state.expireBefore(T0 + hour + 1, (v) => matcher.retainedSince(v, 2 * hour))).toBe(1);
+  });
+
+  it('a state stored before the last read was kept counts from its latest stay or hit', () => {
+    const legacy: MatchStateValue = {
+      fences: {
+        a: { inside: true, since: T0, dwellFired: false, lastHit: T0 - DAY },
+        b: { inside: false, since: 0, dwellFired: false, lastHit: T0 + 5 },
+      },
+    };
+    expect(seenOf(legacy)).toBe(T0 + 5);
+    expect(seenOf({ fences: {} })).toBeNaN();
+    const { run, state } = setup([], {}, [fence('a', { trigger: 'enter' })], { retentionMs });
+    state.set('s|p:PP606', legacy);
+    state.commit();
+    expect(run([{ plate: 'PP606', ts: T0 + retentionMs }]).hits).toEqual([]);
+    expect(state.get('s|p:PP606')?.seen).toBe(T0 + retentionMs);
+    state.set('s|p:QQ707', legacy);
+    state.commit();
+    expect(what(run([{ plate: 'QQ707', ts: T0 + 5 + retentionMs }]).hits)).toEqual(['geofence:enter']);
   });
 });

@@ -24,6 +24,28 @@ const REVIEWED: Record<string, string> = {
   'engine/store/retention.ts: BEFORE': 'a constant of this file ($1 placeholder)',
   'engine/store/plate-sample.ts: SAMPLE_READS': 'a numeric constant of this file (a sample size cannot be a parameter)',
   "engine/store/database.ts: timezone.replace(/'/g, \"''\")": 'config.timezone, checked against Intl at start, quotes doubled',
+  'engine/store/sighting-seal.ts: SIGHTING_COLUMNS': 'a constant column list of that file',
+  'engine/store/sighting-seal.ts: BEFORE': 'a constant of that file ($1 placeholder)',
+  'engine/store/sighting-seal.ts: select': "that file's constant SELECT texts (values are parameters)",
+  'engine/store/sighting-seal.ts: ORDER': 'a constant of that file',
+  'engine/store/sighting-seal.ts: PARQUET': 'a constant of that file (COPY options)',
+  'engine/store/sighting-seal.ts: quote(file.tmp)':
+    'a path the engine made (dataDir, day, writerId checked by the config pattern, base-36 numbers), quotes doubled: COPY takes no parameter for its target',
+  'engine/store/sighting-source.ts: SIGHTING_COLUMNS': 'the constant column list of sighting-seal.ts',
+  "engine/store/sighting-source.ts: lease.files.map(quote).join(', ')":
+    'catalogued file paths the engine made (see sighting-seal.ts), quotes doubled',
+  'engine/store/sighting-source.ts: union': 'the two texts above',
+  'engine/store/sighting-source.ts: only':
+    "'' or an IN list of plates read from the lexicon table (stored normalised plates: letters and digits), quotes doubled",
+  "engine/store/sighting-source.ts: options.filePlates.map(quote).join(', ')":
+    'plates read from the lexicon table (stored normalised plates), quotes doubled',
+  'engine/store/schema.ts: ROLLUP_SCHEMA_SQL': 'the constant DDL of rollup-schema.ts',
+  'engine/store/plate-lexicon.ts: MAX_LEXICON_PLATES + 1': 'a numeric constant of that file',
+  'engine/store/sighting-query.ts: source':
+    'a FROM-clause relation from sighting-source.ts (engine-chosen, quoted table/file names), never request text',
+  'engine/store/sighting-query.ts: range': "the constant PREFIX_RANGE of that file, or ''",
+  'engine/store/retro-query.ts: s': 'a FROM-clause relation from sighting-source.ts',
+  'engine/store/plate-sample.ts: s': 'a FROM-clause relation from sighting-source.ts',
 };
 
 const SQL =

@@ -1,0 +1,123 @@
+// Store maintenance on a timer: the step that keeps a query's cost following what it asks for
+// rather than how much is stored. Each pass, from the newest stored event time (the watermark)
+// less the allowed lateness:
+//   rollups  closed count buckets folded into one row per key × bucket × kind;
+//   seal     hot reads of closed hours written into a sorted Parquet file per day;
+//   compact  a closed day's files merged into one.
+// Passes never overlap; a failed step is logged and counted, and the next pass retries it.
+
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { EngineMetrics } from './metrics.js';
+import type { Database } from './store/database.js';
+import { compactRollups } from './store/rollups.js';
+import { compactSightingDays, sealSightings } from './store/sighting-seal.js';
+import type { SightingFiles } from './store/sighting-files.js';
+
+const HOUR_MS = 3_600_000;
+
+export interface MaintenanceOptions {
+  db: Database;
+  files: SightingFiles;
+  metrics: EngineMetrics;
+  log: Logger;
+  store: Readonly<Config['store']>;
+  /** Epoch ms (wall clock: the minute-count window); tests move it. */
+  now?: () => number;
+}
+
+export interface MaintenanceReport {
+  watermark: number | null;
+  closedBefore: number | null;
+  sealedReads: number;
+  sealedFiles: number;
+  mergedDays: number;
+  errors: string[];
+}
+
+/** The newest event time stored, hot or sealed (epoch ms), or null for an empty store. */
+export async function storedWatermark(db: Database): Promise<number | null> {
+  const [r] = await db.query(`SELECT epoch_ms(greatest((SELECT max(ts) FROM sightings), (SELECT max(max_ts) FROM sighting_files))) AS ms`);
+  return r.ms === null ? null : Number(r.ms);
+}
+
+export class StoreMaintenance {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<MaintenanceReport> | null = null;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: MaintenanceOptions) {
+    this.now = opts.now ?? Date.now;
+    for (const step of ['rollups', 'seal', 'compact']) opts.metrics.maintenanceErrors.labels(step).inc(0);
+  }
+
+  start(): void {
+    this.arm();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass now; a call during a pass joins it. Never rejects. */
+  run(): Promise<MaintenanceReport> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run().then(() => this.arm());
+    }, this.opts.store.maintenanceIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<MaintenanceReport> {
+    const { db, files, metrics, log, store } = this.opts;
+    const report: MaintenanceReport = { watermark: null, closedBefore: null, sealedReads: 0, sealedFiles: 0, mergedDays: 0, errors: [] };
+    const step = async (name: string, work: () => Promise<void>) => {
+      if (this.stopped && name !== 'watermark') return;
+      const end = metrics.maintenanceSeconds.labels(name).startTimer();
+      try {
+        await work();
+      } catch (err) {
+        report.errors.push(`${name}: ${(err as Error).message}`);
+        metrics.maintenanceErrors.labels(name).inc();
+        log.error(`store maintenance, ${name}: ${(err as Error).message} (retried at the next pass)`);
+      } finally {
+        end();
+      }
+    };
+    await step('watermark', async () => {
+      report.watermark = await storedWatermark(db);
+    });
+    if (report.watermark === null) return report;
+    const closedBefore = report.watermark - store.latenessSeconds * 1000;
+    report.closedBefore = closedBefore;
+    await step('rollups', async () => {
+      await compactRollups(db, closedBefore, this.now() - store.minuteBucketsHours * HOUR_MS);
+    });
+    // Whole hours only: a day gets about 24 files before it is merged, not one per pass.
+    await step('seal', async () => {
+      const sealed = await sealSightings(db, Math.floor(closedBefore / HOUR_MS) * HOUR_MS, files);
+      report.sealedReads = sealed.reads;
+      report.sealedFiles = sealed.files;
+      metrics.sealedReads.inc(sealed.reads);
+    });
+    await step('compact', async () => {
+      report.mergedDays = await compactSightingDays(db, closedBefore, files);
+    });
+    if (report.sealedFiles > 0 || report.mergedDays > 0) {
+      log.info({ sealedReads: report.sealedReads, files: report.sealedFiles, mergedDays: report.mergedDays }, 'store maintenance');
+    }
+    return report;
+  }
+}
