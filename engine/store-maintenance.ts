@@ -1,6 +1,6 @@
 // Store maintenance on a timer: the step that keeps a query's cost following what it asks for
-// rather than how much is stored. Each pass, from the newest stored event time (the watermark)
-// less the allowed lateness:
+// rather than how much is stored. Each pass, from the newest stored event time (the watermark,
+// no later than the clock) less the allowed lateness:
 //   rollups  closed count buckets folded into one row per key × bucket × kind;
 //   seal     hot reads of closed hours written into a sorted Parquet file per day;
 //   compact  a closed day's files merged into one.
@@ -100,7 +100,9 @@ export class StoreMaintenance {
       report.watermark = await storedWatermark(db);
     });
     if (report.watermark === null) return report;
-    const closedBefore = report.watermark - store.latenessSeconds * 1000;
+    // Capped by the clock: one camera stamping reads hours ahead (accepted up to 24 h) must not
+    // close the hours still being read, or each pass would seal a file of the last minute.
+    const closedBefore = Math.min(report.watermark, this.now()) - store.latenessSeconds * 1000;
     report.closedBefore = closedBefore;
     await step('rollups', async () => {
       await compactRollups(db, closedBefore, this.now() - store.minuteBucketsHours * HOUR_MS);
