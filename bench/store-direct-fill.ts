@@ -71,7 +71,7 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
     await db.transaction(async (conn) => {
       const path = [file.path];
       await conn.run(`INSERT INTO sighting_files SELECT $2, $3, min(ts), max(ts), count(*), $4, now() FROM read_parquet($1)`, [
-        path[0],
+        file.path,
         files.relative(file.path),
         String(day),
         BigInt(statSync(file.path).size),

@@ -4,6 +4,7 @@
 // counted; what it deleted is logged and audited.
 
 import type { Config } from './config.js';
+import { RepeatingJob } from './util/repeating-job.js';
 import type { Logger } from './logger.js';
 import type { ExpiredRules, RuleBook } from './match/rule-book.js';
 import type { EngineMetrics } from './metrics.js';
@@ -46,28 +47,27 @@ export interface RetentionScheduleOptions {
 export const RETENTION_ACTOR = 'vigil';
 
 export class RetentionSchedule {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<PurgeReport> | null = null;
-  private stopped = false;
+  private readonly job: RepeatingJob<PurgeReport>;
   private readonly now: () => number;
 
   constructor(private readonly opts: RetentionScheduleOptions) {
     this.now = opts.now ?? Date.now;
+    this.job = new RepeatingJob(
+      () => this.purge(),
+      () => opts.retention.purgeIntervalMinutes * 60_000,
+    );
     // Every series exists from the start, so a panel shows 0 rather than no data.
     for (const t of PURGED_TABLES) opts.metrics.purgedRows.labels(t).inc(0);
     for (const o of ['ok', 'error']) opts.metrics.purgeRuns.labels(o).inc(0);
   }
 
   start(): void {
-    this.arm(this.opts.firstRunDelayMs ?? 30_000);
+    this.job.start(this.opts.firstRunDelayMs ?? 30_000);
   }
 
   /** No further scheduled runs (`run()` still purges on demand); waits for the one in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /**
@@ -75,22 +75,7 @@ export class RetentionSchedule {
    * Never rejects: a failed step is logged, counted and reported, and the other steps still run.
    */
   run(): Promise<PurgeReport> {
-    if (!this.running) {
-      this.running = this.purge().finally(() => {
-        this.running = null;
-      });
-    }
-    return this.running;
-  }
-
-  // The next run is armed only once the previous one has finished: runs never overlap.
-  private arm(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run().then(() => this.arm(this.opts.retention.purgeIntervalMinutes * 60_000));
-    }, delayMs);
-    this.timer.unref();
+    return this.job.run();
   }
 
   private async purge(): Promise<PurgeReport> {

@@ -7,11 +7,12 @@
 // Passes never overlap; a failed step is logged and counted, and the next pass retries it.
 
 import type { Config } from './config.js';
+import { RepeatingJob } from './util/repeating-job.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Database } from './store/database.js';
 import { compactRollups } from './store/rollups.js';
-import { compactSightingDays, sealSightings } from './store/sighting-seal.js';
+import { compactSightingDays, newestReadTime, sealSightings } from './store/sighting-seal.js';
 import type { SightingFiles } from './store/sighting-files.js';
 
 const HOUR_MS = 3_600_000;
@@ -35,56 +36,37 @@ export interface MaintenanceReport {
   errors: string[];
 }
 
-/** The newest event time stored, hot or sealed (epoch ms), or null for an empty store. */
-export async function storedWatermark(db: Database): Promise<number | null> {
-  const [r] = await db.query(`SELECT epoch_ms(greatest((SELECT max(ts) FROM sightings), (SELECT max(max_ts) FROM sighting_files))) AS ms`);
-  return r.ms === null ? null : Number(r.ms);
-}
-
 export class StoreMaintenance {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<MaintenanceReport> | null = null;
-  private stopped = false;
+  private readonly job: RepeatingJob<MaintenanceReport>;
   private readonly now: () => number;
 
   constructor(private readonly opts: MaintenanceOptions) {
     this.now = opts.now ?? Date.now;
+    this.job = new RepeatingJob(
+      () => this.pass(),
+      () => opts.store.maintenanceIntervalSeconds * 1000,
+    );
     for (const step of ['rollups', 'seal', 'compact']) opts.metrics.maintenanceErrors.labels(step).inc(0);
   }
 
   start(): void {
-    this.arm();
+    this.job.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** One pass now; a call during a pass joins it. Never rejects. */
   run(): Promise<MaintenanceReport> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
-    });
-    return this.running;
-  }
-
-  private arm(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run().then(() => this.arm());
-    }, this.opts.store.maintenanceIntervalSeconds * 1000);
-    this.timer.unref();
+    return this.job.run();
   }
 
   private async pass(): Promise<MaintenanceReport> {
     const { db, files, metrics, log, store } = this.opts;
     const report: MaintenanceReport = { watermark: null, closedBefore: null, sealedReads: 0, sealedFiles: 0, mergedDays: 0, errors: [] };
     const step = async (name: string, work: () => Promise<void>) => {
-      if (this.stopped && name !== 'watermark') return;
+      if (this.job.isStopped && name !== 'watermark') return;
       const end = metrics.maintenanceSeconds.labels(name).startTimer();
       try {
         await work();
@@ -97,7 +79,7 @@ export class StoreMaintenance {
       }
     };
     await step('watermark', async () => {
-      report.watermark = await storedWatermark(db);
+      report.watermark = await newestReadTime(db);
     });
     if (report.watermark === null) return report;
     // Capped by the clock: one camera stamping reads hours ahead (accepted up to 24 h) must not

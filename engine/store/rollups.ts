@@ -21,10 +21,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from './database.js';
 
-// The tables' DDL lives in rollup-schema.ts, which imports nothing: schema.ts and database.ts
-// take it from there (this file imports database.ts, and depcruise refuses the cycle).
-export { ROLLUP_SCHEMA_SQL } from './rollup-schema.js';
-
 // The closed deltas, summed per cell: a minute delta is closed when minute + 60 s ≤ $1, an
 // hour delta when hour + 3600 s ≤ $1 ($1: closedBefore, epoch ms). The DELETEs at the end use
 // the same predicates, in the same transaction: they remove exactly the rows summed here.
@@ -45,68 +41,34 @@ interface Tier {
   drop: string;
   insert: string;
   /** Whether `merge` takes $1 = minuteKeepFrom. */
-  keepParam?: true;
+  keepParam: boolean;
 }
 
-// One statement set per tier, written out: table names cannot be parameters, and constant
-// SQL text needs no review (test/unit/sql-parameterised.test.ts). A merge touches the cells
-// (key × bucket × kind) that have deltas, not every row of their buckets: a backfill of a few
-// reads in each hour of last week rewrote 3.6 M hour rows (4.4 s) when whole buckets were
-// merged.
+// One statement set per tier. A merge touches the cells (key × bucket × kind) that have deltas,
+// not every row of their buckets: a backfill of a few reads in each hour of last week rewrote
+// 3.6 M hour rows (4.4 s) when whole buckets were merged. Table and column names cannot be
+// parameters: they come from the constant list below (reviewed in sql-parameterised.test.ts).
+function tier(table: string, key: 'camera' | 'area', source: string, bucket: string, keepFrom = ''): Tier {
+  return {
+    merge: `CREATE OR REPLACE TEMP TABLE rollup_merged AS
+      WITH d AS (SELECT ${key}, ${bucket} AS bucket, kind, count FROM ${source}${keepFrom})
+      SELECT ${key}, bucket, kind, sum(count)::BIGINT AS count FROM (
+        SELECT ${key}, bucket, kind, count FROM ${table} SEMI JOIN d USING (${key}, bucket, kind)
+        UNION ALL SELECT ${key}, bucket, kind, count FROM d)
+      GROUP BY ALL`,
+    drop: `DELETE FROM ${table} t USING rollup_merged m WHERE t.${key} = m.${key} AND t.bucket = m.bucket AND t.kind = m.kind`,
+    insert: `INSERT INTO ${table} SELECT ${key}, bucket, kind, count FROM rollup_merged ORDER BY bucket, ${key}, kind`,
+    keepParam: keepFrom !== '',
+  };
+}
+
 const TIERS: readonly Tier[] = [
-  {
-    // Minutes that would be expired at once are not merged in.
-    merge: `CREATE OR REPLACE TEMP TABLE rollup_merged AS
-      WITH d AS (SELECT camera, minute AS bucket, kind, count FROM rollup_closed_camera
-                 WHERE minute > make_timestamptz(($1::BIGINT - 60000) * 1000))
-      SELECT camera, bucket, kind, sum(count)::BIGINT AS count FROM (
-        SELECT camera, bucket, kind, count FROM rollup_camera_minute SEMI JOIN d USING (camera, bucket, kind)
-        UNION ALL SELECT camera, bucket, kind, count FROM d)
-      GROUP BY ALL`,
-    drop: `DELETE FROM rollup_camera_minute t USING rollup_merged m WHERE t.camera = m.camera AND t.bucket = m.bucket AND t.kind = m.kind`,
-    insert: 'INSERT INTO rollup_camera_minute SELECT camera, bucket, kind, count FROM rollup_merged ORDER BY bucket, camera, kind',
-    keepParam: true,
-  },
-  {
-    merge: `CREATE OR REPLACE TEMP TABLE rollup_merged AS
-      WITH d AS (SELECT camera, date_trunc('hour', minute) AS bucket, kind, count FROM rollup_closed_camera)
-      SELECT camera, bucket, kind, sum(count)::BIGINT AS count FROM (
-        SELECT camera, bucket, kind, count FROM rollup_camera_hour SEMI JOIN d USING (camera, bucket, kind)
-        UNION ALL SELECT camera, bucket, kind, count FROM d)
-      GROUP BY ALL`,
-    drop: `DELETE FROM rollup_camera_hour t USING rollup_merged m WHERE t.camera = m.camera AND t.bucket = m.bucket AND t.kind = m.kind`,
-    insert: 'INSERT INTO rollup_camera_hour SELECT camera, bucket, kind, count FROM rollup_merged ORDER BY bucket, camera, kind',
-  },
-  {
-    merge: `CREATE OR REPLACE TEMP TABLE rollup_merged AS
-      WITH d AS (SELECT camera, date_trunc('day', minute) AS bucket, kind, count FROM rollup_closed_camera)
-      SELECT camera, bucket, kind, sum(count)::BIGINT AS count FROM (
-        SELECT camera, bucket, kind, count FROM rollup_camera_day SEMI JOIN d USING (camera, bucket, kind)
-        UNION ALL SELECT camera, bucket, kind, count FROM d)
-      GROUP BY ALL`,
-    drop: `DELETE FROM rollup_camera_day t USING rollup_merged m WHERE t.camera = m.camera AND t.bucket = m.bucket AND t.kind = m.kind`,
-    insert: 'INSERT INTO rollup_camera_day SELECT camera, bucket, kind, count FROM rollup_merged ORDER BY bucket, camera, kind',
-  },
-  {
-    merge: `CREATE OR REPLACE TEMP TABLE rollup_merged AS
-      WITH d AS (SELECT area, date_trunc('hour', hour) AS bucket, kind, count FROM rollup_closed_area)
-      SELECT area, bucket, kind, sum(count)::BIGINT AS count FROM (
-        SELECT area, bucket, kind, count FROM rollup_area_hour SEMI JOIN d USING (area, bucket, kind)
-        UNION ALL SELECT area, bucket, kind, count FROM d)
-      GROUP BY ALL`,
-    drop: `DELETE FROM rollup_area_hour t USING rollup_merged m WHERE t.area = m.area AND t.bucket = m.bucket AND t.kind = m.kind`,
-    insert: 'INSERT INTO rollup_area_hour SELECT area, bucket, kind, count FROM rollup_merged ORDER BY bucket, area, kind',
-  },
-  {
-    merge: `CREATE OR REPLACE TEMP TABLE rollup_merged AS
-      WITH d AS (SELECT area, date_trunc('day', hour) AS bucket, kind, count FROM rollup_closed_area)
-      SELECT area, bucket, kind, sum(count)::BIGINT AS count FROM (
-        SELECT area, bucket, kind, count FROM rollup_area_day SEMI JOIN d USING (area, bucket, kind)
-        UNION ALL SELECT area, bucket, kind, count FROM d)
-      GROUP BY ALL`,
-    drop: `DELETE FROM rollup_area_day t USING rollup_merged m WHERE t.area = m.area AND t.bucket = m.bucket AND t.kind = m.kind`,
-    insert: 'INSERT INTO rollup_area_day SELECT area, bucket, kind, count FROM rollup_merged ORDER BY bucket, area, kind',
-  },
+  // Minutes that would be expired at once are not merged in.
+  tier('rollup_camera_minute', 'camera', 'rollup_closed_camera', 'minute', ' WHERE minute > make_timestamptz(($1::BIGINT - 60000) * 1000)'),
+  tier('rollup_camera_hour', 'camera', 'rollup_closed_camera', "date_trunc('hour', minute)"),
+  tier('rollup_camera_day', 'camera', 'rollup_closed_camera', "date_trunc('day', minute)"),
+  tier('rollup_area_hour', 'area', 'rollup_closed_area', 'hour'),
+  tier('rollup_area_day', 'area', 'rollup_closed_area', "date_trunc('day', hour)"),
 ];
 
 export interface Compaction {
@@ -146,23 +108,4 @@ export function compactRollups(db: Database, closedBefore: number, minuteKeepFro
     await conn.run('DELETE FROM rollup_merged');
     return { cameraDeltas: camera.rowsChanged, areaDeltas: area.rowsChanged, minutesExpired: expired.rowsChanged };
   });
-}
-
-/**
- * The newest event time the counts know, epoch ms, or null when nothing is counted: the start
- * of the newest minute holding a read (a read's time is at most 60 s past it, never before
- * it, so a bucket closed by `watermark − lateness` is one the newest read is at least that far
- * past). Once the minute rows are gone too, the newest hour's start, then the newest day's.
- */
-export async function rollupWatermark(db: Database): Promise<number | null> {
-  const probes = [
-    `SELECT epoch_ms(greatest((SELECT max(minute) FROM agg_camera_minute), (SELECT max(bucket) FROM rollup_camera_minute))) AS t`,
-    'SELECT epoch_ms(max(bucket)) AS t FROM rollup_camera_hour',
-    'SELECT epoch_ms(max(bucket)) AS t FROM rollup_camera_day',
-  ];
-  for (const sql of probes) {
-    const [row] = await db.query(sql);
-    if (row?.t !== null && row?.t !== undefined) return Number(row.t);
-  }
-  return null;
 }

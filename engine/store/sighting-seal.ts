@@ -29,8 +29,15 @@ function faultPoint(what: 'hours' | 'day', point: 'written' | 'renamed' | 'commi
 }
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** A string as an SQL literal, for the places that take no parameter (a COPY target). */
+export const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const BEFORE = 'make_timestamptz($1::BIGINT * 1000)';
+
+/** The newest event time stored, hot or sealed (epoch ms), or null for an empty store. */
+export async function newestReadTime(db: Database): Promise<number | null> {
+  const [r] = await db.query('SELECT epoch_ms(greatest((SELECT max(ts) FROM sightings), (SELECT max(max_ts) FROM sighting_files))) AS ms');
+  return r.ms === null ? null : Number(r.ms);
+}
 
 export interface SealReport {
   files: number;

@@ -7,7 +7,7 @@
 // takes its camera's registered position here (12 of a read's ~20 bytes were its position).
 
 import type { Database } from './database.js';
-import { SIGHTING_COLUMNS } from './sighting-seal.js';
+import { quote, SIGHTING_COLUMNS } from './sighting-seal.js';
 import { sightingFiles } from './sighting-files.js';
 
 export interface SightingSource {
@@ -16,8 +16,6 @@ export interface SightingSource {
   /** Must be called once the query has finished: until then its files stay on disk. */
   release(): void;
 }
-
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The latest time a Date can hold: `to` for "until now and whatever comes". */
 export const END_OF_TIME = 8.64e15;

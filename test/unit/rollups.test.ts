@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ParamError } from '../../engine/errors.js';
 import { readsPerDayByArea } from '../../engine/store/analytics-query.js';
 import { Database } from '../../engine/store/database.js';
-import { compactRollups, rollupWatermark } from '../../engine/store/rollups.js';
+import { compactRollups } from '../../engine/store/rollups.js';
 import { type TrafficBucket, type TrafficGroup, type TrafficRow, trafficCounts } from '../../engine/store/traffic-query.js';
 import { Random } from '../../engine/util/random.js';
 
@@ -263,26 +263,6 @@ describe('compactRollups', () => {
     expect(await rows('rollup_camera_minute')).toEqual(sums(camera.filter(kept), (t) => t));
     expect(await rows('rollup_camera_hour')).toEqual(sums([...camera, late], (t) => floorTo(t, HOUR)));
     expect(await rows('rollup_camera_day')).toEqual(sums([...camera, late], localDay));
-  });
-});
-
-describe('rollupWatermark', () => {
-  it('is null without counts, then the start of the newest minute counted, compacted or not', async () => {
-    expect(await rollupWatermark(db)).toBeNull();
-    await append([
-      { key: 'cam-1', t: T0 + 7 * MINUTE, kind: 'plate', count: 1 },
-      { key: 'cam-2', t: T0 + 3 * MINUTE, kind: 'plate', count: 1 },
-    ]);
-    expect(await rollupWatermark(db)).toBe(T0 + 7 * MINUTE);
-    await compactRollups(db, T0 + 5 * MINUTE, T0 - DAY); // the newest minute stays open
-    expect(await rollupWatermark(db)).toBe(T0 + 7 * MINUTE);
-    await compactRollups(db, T0 + HOUR, T0 - DAY);
-    expect(await rows('agg_camera_minute')).toEqual([]);
-    expect(await rollupWatermark(db)).toBe(T0 + 7 * MINUTE);
-    // With the minute rows expired: the newest hour's start.
-    await compactRollups(db, T0 + HOUR, T0 + HOUR);
-    expect(await rows('rollup_camera_minute')).toEqual([]);
-    expect(await rollupWatermark(db)).toBe(T0);
   });
 });
 

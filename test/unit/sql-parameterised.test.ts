@@ -39,6 +39,11 @@ const REVIEWED: Record<string, string> = {
     "'' or an IN list of plates read from the lexicon table (stored normalised plates: letters and digits), quotes doubled",
   "engine/store/sighting-source.ts: options.filePlates.map(quote).join(', ')":
     'plates read from the lexicon table (stored normalised plates), quotes doubled',
+  'engine/store/rollups.ts: key': "'camera' or 'area' (the tier() parameter's type)",
+  'engine/store/rollups.ts: table': 'a table name from the constant TIERS list of that file',
+  'engine/store/rollups.ts: source': 'a temporary table name from the constant TIERS list of that file',
+  'engine/store/rollups.ts: bucket': 'a bucket expression from the constant TIERS list of that file',
+  'engine/store/rollups.ts: keepFrom': "'' or a constant WHERE clause ($1 placeholder) from the TIERS list of that file",
   'engine/store/schema.ts: ROLLUP_SCHEMA_SQL': 'the constant DDL of rollup-schema.ts',
   'engine/store/plate-lexicon.ts: MAX_LEXICON_PLATES + 1': 'a numeric constant of that file',
   'engine/store/sighting-query.ts: source':
