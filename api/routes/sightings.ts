@@ -11,7 +11,7 @@ import { actorOf } from '../auth.js';
 import { timeWindow, timeWindowSchema } from '../params.js';
 import { chunkBody, EXPORT_TYPES, exportFileName, exportHead, exportLines } from '../sighting-export.js';
 
-/** Rows of one JSON answer; a longer answer pages with `next`. */
+/** Rows of one JSON answer; a longer answer pages with `nextCursor`. */
 const MAX_JSON_ROWS = 10_000;
 /** Rows of one NDJSON or CSV download. */
 const MAX_EXPORT_ROWS = 1_000_000;
@@ -33,7 +33,7 @@ export const sightingRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           'One row per stored read in `from`–`to`, ordered by time. `plate` is a plate or a pattern: `*` any run of ' +
           `characters (possibly none), \`?\` one character (send it as %3F); a pattern needs at least ${MIN_PATTERN_LITERALS} ` +
           `letters or digits and at most ${MAX_PATTERN_STARS} \`*\`. \`fuzzy=true\` also matches OCR look-alikes (O/0/D/Q, I/1, ` +
-          'B/8, S/5, Z/2, G/6). JSON answers `{rows, plate, from, to, next}` and pages with `cursor=<next>`; ' +
+          'B/8, S/5, Z/2, G/6). JSON answers `{rows, plate, from, to, nextCursor}` and pages with `cursor=<nextCursor>`; ' +
           '`format=ndjson|csv` streams up to 1,000,000 rows as a download. Every search, and every page, is audited first.',
         querystring: {
           type: 'object',
@@ -64,7 +64,7 @@ export const sightingRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               maximum: MAX_EXPORT_ROWS,
               description: `rows per JSON page (default 1000, at most ${MAX_JSON_ROWS}) or per download (default and at most ${MAX_EXPORT_ROWS})`,
             },
-            cursor: { type: 'string', minLength: 1, maxLength: 400, description: 'JSON only: the `next` of the previous page' },
+            cursor: { type: 'string', minLength: 1, maxLength: 400, description: 'JSON only: the `nextCursor` of the previous page' },
           },
         } as const,
       },
@@ -111,7 +111,7 @@ export const sightingRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const search = { pattern, fuzzy: q.fuzzy, from, to, limit, after };
       if (json) {
         const { rows, next } = await findSightings(db, search);
-        return { rows, plate: pattern.text, from: new Date(from).toISOString(), to: new Date(to).toISOString(), next };
+        return { rows, plate: pattern.text, from: new Date(from).toISOString(), to: new Date(to).toISOString(), nextCursor: next };
       }
       const format = q.format === 'csv' ? 'csv' : 'ndjson';
       const body = await chunkBody(streamSightings(db, search), {

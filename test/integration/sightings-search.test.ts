@@ -79,7 +79,7 @@ interface Page {
   plate: string;
   from: string;
   to: string;
-  next: string | null;
+  nextCursor: string | null;
 }
 
 async function search(params: Record<string, string>): Promise<Page> {
@@ -121,7 +121,7 @@ describe('plate patterns', () => {
 
   it('a plate without wildcards is found exactly, as before, with its position and the pattern answered', async () => {
     const page = await search({ plate: '01-a-123-bc' });
-    expect(page).toMatchObject({ plate: '01A123BC', from: WINDOW.from, to: WINDOW.to, next: null });
+    expect(page).toMatchObject({ plate: '01A123BC', from: WINDOW.from, to: WINDOW.to, nextCursor: null });
     expect(page.rows).toEqual([
       {
         ts: new Date(T0).toISOString(),
@@ -264,9 +264,9 @@ describe('cursor paging (JSON)', () => {
       expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
       const page = res.json() as Page;
       expect(page.rows.length).toBeLessThanOrEqual(Number(params.limit));
-      if (page.next !== null) expect(page.rows).toHaveLength(Number(params.limit));
+      if (page.nextCursor !== null) expect(page.rows).toHaveLength(Number(params.limit));
       ids.push(...page.rows.map((r) => r.id));
-      cursor = page.next;
+      cursor = page.nextCursor;
       pages++;
     } while (cursor !== null && pages < 100);
     return { ids, pages };
@@ -285,24 +285,24 @@ describe('cursor paging (JSON)', () => {
     expect(ids).toEqual(BULK_ORDER);
   });
 
-  it('pages a pattern search, and the last page has next: null', async () => {
+  it('pages a pattern search, and the last page has nextCursor: null', async () => {
     const { ids } = await allPages({ plate: '01A1*BC', limit: '2' });
     expect(ids).toEqual(['p-01A123BC', 'p-01A1BC', 'p-01A199BC', 'p-01A123XBC', 'p-01A193BC']);
     const exact = await search({ plate: '01A1*BC', limit: '5' });
     expect(exact.rows).toHaveLength(5);
-    expect(exact.next).toBeNull();
+    expect(exact.nextCursor).toBeNull();
   });
 
   it('audits every page', async () => {
     const before = await auditCount();
     const first = await search({ plate: BULK_PLATE, limit: '3' });
-    await search({ plate: BULK_PLATE, limit: '3', cursor: first.next! });
+    await search({ plate: BULK_PLATE, limit: '3', cursor: first.nextCursor! });
     expect(await auditCount()).toBe(before + 2);
     expect(await lastAudit()).toMatchObject({ target: BULK_PLATE, detail: { cursor: true, format: 'json' } });
   });
 
   it('refuses a cursor it did not make, or of another search, naming querystring.cursor', async () => {
-    const { next } = await search({ plate: BULK_PLATE, limit: '3' });
+    const { nextCursor: next } = await search({ plate: BULK_PLATE, limit: '3' });
     expect(next).toEqual(expect.any(String));
     const cursor = next!;
     const before = await auditCount();
