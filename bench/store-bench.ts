@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Engine } from '../app/engine.js';
 import { validateConfig } from '../engine/config.js';
@@ -245,12 +246,27 @@ async function fillThroughNats(
       last = n;
       lastMoved = performance.now();
     } else if (performance.now() - lastMoved > 60_000) {
-      throw new Error(`bench store: stuck at ${n} of ${stats.reads} reads for a minute (a publish lost to a NATS disconnection?)`);
+      throw new Error(`bench store: stuck at ${n} of ${stats.reads} reads for a minute; the broker's view: ${await brokerView(nc)}`);
     }
     await new Promise((r) => setTimeout(r, 2000));
   }
   // Seal and roll up what can be, as the engine would over the month.
   await engine.maintenance?.run();
+}
+
+/** What the broker holds and has delivered, for a stall's error message. */
+async function brokerView(nc: NatsConnection): Promise<string> {
+  const jsm = await jetstreamManager(nc);
+  const parts: string[] = [];
+  for await (const s of jsm.streams.list()) {
+    parts.push(`stream ${s.config.name}: seq ${s.state.first_seq}..${s.state.last_seq}, ${s.state.messages} messages`);
+    for await (const c of jsm.consumers.list(s.config.name)) {
+      parts.push(
+        `consumer ${c.name}: delivered ${c.delivered.stream_seq}, ack floor ${c.ack_floor.stream_seq}, pending ${c.num_pending}, ack pending ${c.num_ack_pending}, waiting pulls ${c.num_waiting}`,
+      );
+    }
+  }
+  return parts.join('; ');
 }
 
 export async function storeBench(argv: string[]): Promise<void> {
@@ -292,5 +308,10 @@ export async function storeBench(argv: string[]): Promise<void> {
     join('bench/results', `store-${at.replace(/[:.]/g, '-')}.json`),
     `${JSON.stringify({ at, node: process.version, small, full }, null, 2)}\n`,
   );
-  writeFileSync(join('bench/results', 'store.md'), `Benchmark \`store\`, ${at}, Node ${process.version}\n\n${md}\n`);
+  // The two fills answer different questions: each keeps its own summary.
+  const summary = fill === 'direct' ? 'store.md' : 'store-nats.md';
+  writeFileSync(
+    join('bench/results', summary),
+    `Benchmark \`store\`, ${at}, Node ${process.version}${fill === 'direct' ? '' : ` (\`${argv.join(' ')}\`)`}\n\n${md}\n`,
+  );
 }

@@ -223,10 +223,11 @@ export function engineOverview(): DashboardBuilder {
       timeseries({
         title: 'Commit errors and redeliveries',
         description:
-          'Failed batch commits (retried; nothing is acknowledged until it commits), and messages delivered again after they were applied (skipped).',
+          'Failed batch commits (retried; nothing is acknowledged until it commits), messages delivered again after they were applied (skipped), and deliveries lost with a dropped connection (read again).',
         queries: [
           { expr: rate('vigil_store_commit_errors_total', 'stream'), legend: 'errors {{stream}}' },
           { expr: rate('vigil_redelivered_skipped_total', 'stream'), legend: 'redelivered {{stream}}' },
+          { expr: rate('vigil_consumer_lost_deliveries_total', 'stream'), legend: 'lost in flight {{stream}}' },
         ],
         unit: 'ops',
       }),

@@ -48,6 +48,12 @@ export class EngineMetrics {
     labelNames: ['stream'] as const,
     registers: [this.registry],
   });
+  readonly lostDeliveries = new Counter({
+    name: 'vigil_consumer_lost_deliveries_total',
+    help: 'JetStream deliveries that never arrived (a connection dropped with them in flight); the consumer is repositioned at the first unapplied message to get them again.',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+  });
   readonly hits = new Counter({
     name: 'vigil_hits_total',
     help: 'Hits sent to dispatch, by source (watchlist, geofence, panic) and priority band.',

@@ -11,6 +11,13 @@
 // applied. Positioning the durable at the first unapplied sequence means that after a kill -9
 // the unapplied messages come back at once, instead of after ack_wait; messages applied but
 // not acknowledged are recognised by their sequence and skipped.
+//
+// Why deliveries are counted: the consumer acknowledges with AckPolicy.All (one ack a batch
+// group, not one a message), and an ack covers every delivery before it. Deliveries in flight
+// when a connection drops (the server cuts a client that falls behind, a network blip) never
+// arrive; acknowledging a later one would settle them unapplied, a silent loss. So a jump in
+// the delivery sequence stops the consumer before it acks past the hole: what arrived is
+// stored, and the durable is re-created at the first unapplied sequence, as at a start.
 
 import {
   AckPolicy,
@@ -95,32 +102,30 @@ const STOPPED = Symbol('stopped');
 const STAGED_BATCHES = 4;
 
 /**
- * The stream sequence from a JetStream reply subject, without the library's full parse (an
- * object and eleven strings per message, ~5 % of one-read ingest):
- * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>…` or, since nats-server 2.10,
- * `$JS.ACK.<domain>.<account>.<stream>.<consumer>.<delivered>.<sseq>…`.
+ * The stream and delivery (consumer) sequences from a JetStream reply subject, without the
+ * library's full parse (an object and eleven strings per message, ~5 % of one-read ingest):
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>…` or, since nats-server 2.10,
+ * `$JS.ACK.<domain>.<account>.<stream>.<consumer>.<delivered>.<sseq>.<dseq>…`.
  */
-export function streamSeqOf(m: JsMsg): number {
+export function ackSequencesOf(m: JsMsg): { stream: number; delivery: number } {
   // `reply` is on the library's message class, not on its JsMsg interface: checked, with the
   // library's own parse as the fallback.
   const reply = (m as unknown as { reply?: unknown }).reply;
-  if (typeof reply !== 'string') return m.seq;
-  // One pass: where the 5th, 6th, 7th and 8th dots are, and how many dots there are.
+  if (typeof reply !== 'string') return { stream: m.seq, delivery: m.info.deliverySequence };
+  // One pass: where the dots are (the 5th to the 9th), and how many there are.
   let dots = 0;
-  let d5 = -1;
-  let d6 = -1;
-  let d7 = -1;
-  let d8 = -1;
+  const at = [-1, -1, -1, -1, -1];
   for (let i = 0; i < reply.length; i++) {
     if (reply.charCodeAt(i) !== 46) continue;
     dots++;
-    if (dots === 5) d5 = i;
-    else if (dots === 6) d6 = i;
-    else if (dots === 7) d7 = i;
-    else if (dots === 8) d8 = i;
+    if (dots >= 5 && dots <= 9) at[dots - 5] = i;
   }
-  const seq = dots === 8 ? Number(reply.slice(d5 + 1, d6)) : Number(reply.slice(d7 + 1, d8));
-  return Number.isSafeInteger(seq) && seq > 0 ? seq : m.seq;
+  // Nine tokens: the stream sequence is the 6th, after the 5th dot; more: the 8th, after the 7th.
+  const first = dots === 8 ? 0 : 2;
+  const stream = Number(reply.slice(at[first] + 1, at[first + 1]));
+  const delivery = Number(reply.slice(at[first + 1] + 1, at[first + 2]));
+  if (Number.isSafeInteger(stream) && stream > 0 && Number.isSafeInteger(delivery) && delivery > 0) return { stream, delivery };
+  return { stream: m.seq, delivery: m.info.deliverySequence };
 }
 /** Messages per pull request: a few batches' worth for single reads, bounded memory for big ones. */
 const PULL_MESSAGES = 2000;
@@ -128,6 +133,15 @@ const PULL_MESSAGES = 2000;
 export class StreamConsumer<S = unknown> {
   private messages: ConsumerMessages | null = null;
   private pending: JsMsg[] = [];
+  /** The stream sequences of `pending`, as parsed from their reply subjects. */
+  private pendingSeqs: number[] = [];
+  /** The delivery sequence of the last message received from the current consumer. */
+  private delivered = 0;
+  /** The reader waits for the next message (it is not held back by a full pipeline). */
+  private waiting = false;
+  /** Deliveries found missing; `delivered` when the server was last seen ahead of it. */
+  private missing = 0;
+  private stalledAt = -1;
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   /** Stage one, batch after batch. */
@@ -154,6 +168,14 @@ export class StreamConsumer<S = unknown> {
   }
 
   async start(): Promise<void> {
+    this.messages = await this.open();
+    this.loop = this.run(this.messages);
+    this.poller = setInterval(() => void this.pollPending(), PENDING_POLL_MS);
+    this.poller.unref();
+  }
+
+  /** (Re-)creates the durable at the first unapplied sequence and starts pulling from it. */
+  private async open(): Promise<ConsumerMessages> {
     const { jsm, js, stream, durable } = this.o;
     const info = await jsm.streams.info(stream);
     const ranges = this.applied.toRanges();
@@ -178,35 +200,99 @@ export class StreamConsumer<S = unknown> {
       max_ack_pending: this.o.maxAckPending,
       max_deliver: -1,
     });
+    this.delivered = 0;
+    this.stalledAt = -1;
     // Rare-event counters start at 0, so rate() has a series (and a panel a line) before the first.
     this.o.metrics.storeErrors.labels(stream).inc(0);
     this.o.metrics.redelivered.labels(stream).inc(0);
+    this.o.metrics.lostDeliveries.labels(stream).inc(0);
     const consumer = await js.consumers.get(stream, durable);
     // Pull by message count. Pulling by bytes (max_bytes) stalled for good after a few
     // thousand small messages (nats.js 3.4 with nats-server 2.9): the client's byte count of
     // what it still expects drifted from the server's, so it never asked for more. The buffer
     // holds at most this many messages; the server stops at max_ack_pending.
-    this.messages = await consumer.consume({ max_messages: Math.min(this.o.maxAckPending, PULL_MESSAGES) });
-    this.loop = this.run(this.messages);
-    this.poller = setInterval(() => void this.pollPending(), PENDING_POLL_MS);
-    this.poller.unref();
+    const messages = await consumer.consume({ max_messages: Math.min(this.o.maxAckPending, PULL_MESSAGES) });
     this.o.log.info(`consuming ${stream} as ${durable} from sequence ${start}`);
+    return messages;
   }
 
+  /** Reads until the consumer stops; after deliveries were lost, stores what came and reopens. */
   private async run(messages: ConsumerMessages): Promise<void> {
+    const { stream, durable, log, metrics } = this.o;
+    for (;;) {
+      let lost = 0;
+      try {
+        lost = await this.read(messages);
+      } catch (err) {
+        if (!this.stopping) log.error(`consumer ${durable} stopped: ${(err as Error).message}`);
+        return;
+      }
+      if (lost === 0 || this.stopping) return;
+      metrics.lostDeliveries.labels(stream).inc(lost);
+      log.warn(`${stream}: ${lost} deliveries never arrived (a connection dropped); reading again from the first unapplied message`);
+      // Everything received is stored and acknowledged first: no ack of the old consumer may
+      // reach the new one, which has the same name and counts deliveries from 1 again.
+      await this.flush();
+      while (this.storing) await this.storing;
+      for (let delay = 100; !this.stopping; delay = Math.min(delay * 2, 5000)) {
+        try {
+          messages = this.messages = await this.open();
+          break;
+        } catch (err) {
+          log.error(`${stream}: reopening the consumer failed, retrying: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+      if (this.stopping) {
+        await messages.close().catch(() => undefined);
+        return;
+      }
+    }
+  }
+
+  /** Accepts messages until the iterator ends (0) or deliveries are missing (how many). */
+  private async read(messages: ConsumerMessages): Promise<number> {
+    this.missing = 0;
+    this.waiting = true;
     try {
       for await (const m of messages) {
-        const full = this.accept(m);
+        this.waiting = false;
+        const seqs = ackSequencesOf(m);
+        if (seqs.delivery !== this.delivered + 1) {
+          this.missing = seqs.delivery - this.delivered - 1;
+          break;
+        }
+        this.delivered = seqs.delivery;
+        const full = this.accept(m, seqs.stream);
         if (full) await full;
+        this.waiting = true;
       }
-    } catch (err) {
-      if (!this.stopping) this.o.log.error(`consumer ${this.o.durable} stopped: ${(err as Error).message}`);
+    } finally {
+      this.waiting = false;
+    }
+    return this.missing;
+  }
+
+  /**
+   * Deliveries lost at the end of a burst are followed by no other to show the hole: the
+   * server's count of deliveries is compared with ours instead. Ahead twice in a row (2 s
+   * apart), with nothing received meanwhile and the reader waiting, they are lost.
+   */
+  private checkDelivered(serverDelivered: number): void {
+    if (!this.waiting || serverDelivered <= this.delivered) {
+      this.stalledAt = -1;
+    } else if (this.stalledAt !== this.delivered) {
+      this.stalledAt = this.delivered; // perhaps still on the wire
+    } else {
+      this.missing = serverDelivered - this.delivered;
+      void this.messages?.close().catch(() => undefined);
     }
   }
 
   /** Adds a message to the open batch; returns the flush to await when the batch is full. */
-  private accept(m: JsMsg): Promise<void> | null {
+  private accept(m: JsMsg, seq: number): Promise<void> | null {
     this.pending.push(m);
+    this.pendingSeqs.push(seq);
     this.pendingBytes += m.data.byteLength;
     if (this.pending.length >= this.o.batchMaxMessages || this.pendingBytes >= this.o.batchMaxBytes) {
       return this.flush();
@@ -222,14 +308,16 @@ export class StreamConsumer<S = unknown> {
     }
     if (this.pending.length === 0) return this.chain;
     const batch = this.pending;
+    const seqs = this.pendingSeqs;
     this.pending = [];
+    this.pendingSeqs = [];
     this.pendingBytes = 0;
-    this.chain = this.chain.then(() => this.process(batch));
+    this.chain = this.chain.then(() => this.process(batch, seqs));
     return this.chain;
   }
 
   /** Stage one of a batch; then the store loop picks it up. */
-  private async process(messages: JsMsg[]): Promise<void> {
+  private async process(messages: JsMsg[], seqs: number[]): Promise<void> {
     // Bounded memory: while too much waits for the store, wait for its current round.
     while (this.stagedBytes >= STAGED_BATCHES * this.o.batchMaxBytes && this.round) await this.round;
     // Decided after every earlier batch passed stage one: a redelivery of a message from a
@@ -237,9 +325,10 @@ export class StreamConsumer<S = unknown> {
     const next = this.applied.clone();
     const fresh: InboundBatchMessage[] = [];
     let bytes = 0;
-    for (const m of messages) {
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      const seq = seqs[i];
       bytes += m.data.byteLength;
-      const seq = streamSeqOf(m);
       if (next.has(seq)) continue;
       next.add(seq);
       fresh.push(new Inbound(m, seq));
@@ -312,6 +401,7 @@ export class StreamConsumer<S = unknown> {
       const info = await this.o.jsm.consumers.info(this.o.stream, this.o.durable);
       this.o.metrics.pending.labels(this.o.stream).set(info.num_pending + info.num_ack_pending);
       this.applied.settleUpTo(info.ack_floor.stream_seq);
+      this.checkDelivered(info.delivered.consumer_seq);
     } catch {
       // NATS unreachable for the moment: the gauge keeps its last value; readiness says why.
     }

@@ -61,10 +61,11 @@ export class PrivateNatsServer {
     if (!bin) throw new Error('nats-server is not on PATH (Debian: apt-get install nats-server)');
     mkdirSync(this.o.dir, { recursive: true });
     const conf = join(this.o.dir, 'nats.conf');
-    // max_payload above 1 MiB: vigil accepts gateway batches of up to 1 MiB plus headers.
+    // max_payload above 1 MiB: vigil accepts gateway batches of up to 1 MiB plus headers. The
+    // log says why a client was cut (a slow consumer, a missed ping).
     writeFileSync(
       conf,
-      `listen: "${this.o.host}:${this.o.port}"\nmax_payload: 2MB\njetstream { store_dir: "${join(this.o.dir, 'js')}" }\n${this.o.extraConfig ?? ''}\n`,
+      `listen: "${this.o.host}:${this.o.port}"\nmax_payload: 2MB\nlog_file: "${join(this.o.dir, 'nats-server.log')}"\njetstream { store_dir: "${join(this.o.dir, 'js')}" }\n${this.o.extraConfig ?? ''}\n`,
     );
     const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });
     this.proc = proc;

@@ -1,5 +1,6 @@
 // The consumer's own guarantees, against a real JetStream: a message redelivered after it was
-// applied is skipped, a failing commit is retried without acknowledging, nothing is applied twice.
+// applied is skipped, a failing commit is retried without acknowledging, nothing is applied twice,
+// and deliveries lost with a dropped connection are read again, never acknowledged unapplied.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -10,6 +11,7 @@ import { createLogger } from '../../engine/logger.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { eventually } from '../helpers/engine.js';
+import { CuttableProxy } from '../helpers/cuttable-proxy.js';
 
 let nats: TestNatsServer;
 let nc: NatsConnection;
@@ -56,10 +58,16 @@ function consumer(name: string, store: StoreOnly, metrics = new EngineMetrics(),
   );
 }
 
-function twoStage<S>(name: string, handler: BatchHandler<S>, metrics = new EngineMetrics(), applied = AppliedSequences.empty()) {
+function twoStage<S>(
+  name: string,
+  handler: BatchHandler<S>,
+  metrics = new EngineMetrics(),
+  applied = AppliedSequences.empty(),
+  via: { nc: NatsConnection; jsm: JetStreamManager; ackWaitSeconds: number } = { nc, jsm, ackWaitSeconds: 1 },
+) {
   return new StreamConsumer({
-    js: jetstream(nc),
-    jsm,
+    js: jetstream(via.nc),
+    jsm: via.jsm,
     stream: name,
     durable: `${name}-durable`,
     applied,
@@ -68,7 +76,7 @@ function twoStage<S>(name: string, handler: BatchHandler<S>, metrics = new Engin
     batchMaxBytes: 1 << 20,
     batchMaxWaitMs: 5,
     maxAckPending: 1000,
-    ackWaitSeconds: 1,
+    ackWaitSeconds: via.ackWaitSeconds,
     metrics,
     log: createLogger('silent'),
   });
@@ -177,4 +185,53 @@ it('stages batches while one is being stored, stores the waiting ones together, 
   // Batches staged while the first store was retried were stored in one transaction.
   expect(Math.max(...groups)).toBeGreaterThan(1);
   await ackFloorReaches('PIPELINE', 30);
+});
+
+// Lost at the end of a burst, the hole shows only in the server's delivery count; followed by
+// more messages, in the delivery sequence of the next one (acknowledging that one would settle
+// the lost ones: the loss this guards against).
+it.each([
+  { after: 'nothing follows', more: 0 },
+  { after: 'more messages follow', more: 200 },
+])('reads again the deliveries a dropped connection lost ($after), never acknowledging them unapplied', async ({ more }) => {
+  const name = `CUT${more}`;
+  const total = 600;
+  await jsm.streams.add({ name, subjects: [`${name}.>`] });
+  const js = jetstream(nc);
+  const payload = new Uint8Array(1000);
+  for (let i = 0; i < total; i++) await js.publish(`${name}.x`, payload);
+  const proxy = await CuttableProxy.start(nats.url);
+  const viaProxy = await connect({ servers: proxy.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
+  const stored = new Map<number, number>();
+  const metrics = new EngineMetrics();
+  // ack_wait far longer than the test: a lost delivery can only come back by the consumer's doing.
+  const c = twoStage<InboundBatchMessage[]>(
+    name,
+    {
+      stage: async (fresh) => fresh,
+      store: async (batches) => {
+        for (const m of batches.flat()) stored.set(m.seq, (stored.get(m.seq) ?? 0) + 1);
+      },
+    },
+    metrics,
+    AppliedSequences.empty(),
+    { nc: viaProxy, jsm: await jetstreamManager(viaProxy), ackWaitSeconds: 120 },
+  );
+  try {
+    // The consumer's API replies and about 50 messages pass; the rest of the first pull is held.
+    proxy.arm(60_000);
+    await c.start();
+    await eventually(() => proxy.heldBytes > 100_000, 10_000, 'deliveries held by the proxy');
+    proxy.cut();
+    for (let i = 0; i < more; i++) await js.publish(`${name}.x`, payload);
+    await eventually(() => stored.size === total + more, 20_000).catch(() => undefined);
+    expect(stored.size).toBe(total + more);
+    expect([...stored.values()].every((n) => n === 1)).toBe(true);
+    const lost = (await metrics.lostDeliveries.get()).values.reduce((sum, v) => sum + v.value, 0);
+    expect(lost).toBeGreaterThan(0);
+  } finally {
+    await c.stop();
+    await viaProxy.close();
+    await proxy.stop();
+  }
 });
