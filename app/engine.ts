@@ -84,7 +84,7 @@ export class Engine {
 
     const metrics = new EngineMetrics();
     const db = await Database.open(config.dataDir, config.timezone, config.store.memoryLimitMb);
-    const { files, removed, missing } = await attachSightingFiles(db, config.store.writerId);
+    const { files, removed, missing } = await attachSightingFiles(db, config.store.writerId, config.store.shardPlateReads);
     if (removed.length > 0) log.info(`sealed sightings: removed ${removed.length} file(s) a stopped write or merge left behind`);
     if (missing.length > 0)
       log.error(`sealed sightings: ${missing.length} catalogued file(s) are gone from ${files.dir}: ${missing.join(', ')}`);

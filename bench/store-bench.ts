@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { listValue } from '@duckdb/node-api';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Engine } from '../app/engine.js';
@@ -197,13 +198,16 @@ async function samplePlates(engine: Engine): Promise<{ busiest: string; sample: 
     const plates = hot.map((r) => String(r.plate));
     return { busiest: plates[0], sample: plates };
   }
-  const mid = join(sightingFiles(engine.db).dir, files[Math.floor(files.length / 2)].path);
+  // Every file of the middle day: a big day is split into plate shards.
+  const days = [...new Set(files.map((f) => f.day))];
+  const midDay = days[Math.floor(days.length / 2)];
+  const mid = listValue(files.filter((f) => f.day === midDay).map((f) => join(sightingFiles(engine.db).dir, f.path)));
   const [busy] = await engine.db.query(
-    'SELECT plate FROM read_parquet($1) WHERE plate IS NOT NULL GROUP BY plate ORDER BY count(*) DESC LIMIT 1',
+    'SELECT plate FROM read_parquet($1::VARCHAR[]) WHERE plate IS NOT NULL GROUP BY plate ORDER BY count(*) DESC LIMIT 1',
     [mid],
   );
   const sample = await engine.db.query(
-    'SELECT plate FROM (SELECT DISTINCT plate FROM read_parquet($1) WHERE plate IS NOT NULL) USING SAMPLE 20 ROWS (reservoir, 7)',
+    'SELECT plate FROM (SELECT DISTINCT plate FROM read_parquet($1::VARCHAR[]) WHERE plate IS NOT NULL) USING SAMPLE 20 ROWS (reservoir, 7)',
     [mid],
   );
   return { busiest: String(busy.plate), sample: sample.map((r) => String(r.plate)) };

@@ -9,11 +9,13 @@
 //     plate is read ~1,700 times a day at 1 B reads a month, most a few times), Uzbek format;
 //   - time: the daily rhythm, half the rate at night (density 1 − 0.6·cos 2πt over the day).
 
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
 import type { Database } from '../engine/store/database.js';
 import { addFilePlates } from '../engine/store/plate-lexicon.js';
 import { sightingFiles } from '../engine/store/sighting-files.js';
+import { SIGHTING_COLUMNS, writeSightingFiles } from '../engine/store/sighting-seal.js';
 
 const DAY_MS = 86_400_000;
 const VEHICLES = 2_000_000;
@@ -32,6 +34,7 @@ export interface FillPlan {
 
 export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
   const files = sightingFiles(db);
+  const scratch = mkdtempSync(join(dirname(files.dir), 'fill-'));
   await db.transaction(async (conn) => {
     await conn.run('CREATE OR REPLACE TABLE bench_cameras (n INTEGER, id VARCHAR, area VARCHAR)');
     const a = await conn.createAppender('bench_cameras');
@@ -48,7 +51,9 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
   for (let d = 0; d < plan.days; d++) {
     const dayStart = plan.start + d * DAY_MS;
     const [{ day }] = await db.query(`SELECT strftime(make_timestamptz($1::BIGINT * 1000), '%Y-%m-%d') AS day`, [BigInt(dayStart)]);
-    const file = files.newFile(String(day), 'day');
+    // Generated into one file outside the store, then written as the store writes a merged day
+    // (plate shards, catalog and lexicon rows) by the store's own code.
+    const source = join(scratch, `${day}.parquet`);
     const t0 = performance.now();
     await db.query(
       `COPY (
@@ -65,26 +70,30 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
                 NULL::VARCHAR AS read_id, NULL::VARCHAR AS attrs, ($6 + i)::BIGINT AS seq, 0 AS idx
          FROM r JOIN bench_cameras c ON c.n = r.cam
          ORDER BY plate, ts, seq, idx)
-       TO '${file.path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, PARQUET_VERSION v2)`,
+       TO '${source}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, PARQUET_VERSION v2)`,
       [BigInt(dayStart), d, BigInt(perDay), plan.cameras.length, VEHICLES, BigInt(d * perDay)],
     );
-    await db.transaction(async (conn) => {
-      const path = [file.path];
-      await conn.run(`INSERT INTO sighting_files SELECT $2, $3, min(ts), max(ts), count(*), $4, now() FROM read_parquet($1)`, [
-        file.path,
-        files.relative(file.path),
-        String(day),
-        BigInt(statSync(file.path).size),
-      ]);
-      await addFilePlates(conn, file.path);
-      const grouped = (key: string, bucket: string) =>
-        `SELECT ${key}, date_trunc('${bucket}', ts) AS bucket, kind, count(*)::BIGINT AS count FROM read_parquet($1) WHERE ${key} IS NOT NULL GROUP BY ALL`;
-      await conn.run(`INSERT INTO rollup_camera_day ${grouped('camera', 'day')}`, path);
-      await conn.run(`INSERT INTO rollup_camera_hour ${grouped('camera', 'hour')}`, path);
-      await conn.run(`INSERT INTO rollup_area_day ${grouped('area', 'day')}`, path);
-      await conn.run(`INSERT INTO rollup_area_hour ${grouped('area', 'hour')}`, path);
-      if (dayStart + DAY_MS > plan.minutesFrom) await conn.run(`INSERT INTO rollup_camera_minute ${grouped('camera', 'minute')}`, path);
-    });
+    await writeSightingFiles(
+      db,
+      files,
+      String(day),
+      'day',
+      `SELECT ${SIGHTING_COLUMNS} FROM read_parquet($1)`,
+      [source],
+      async (conn, paths) => {
+        await addFilePlates(conn, paths);
+        const grouped = (key: string, bucket: string) =>
+          `SELECT ${key}, date_trunc('${bucket}', ts) AS bucket, kind, count(*)::BIGINT AS count FROM read_parquet($1) WHERE ${key} IS NOT NULL GROUP BY ALL`;
+        await conn.run(`INSERT INTO rollup_camera_day ${grouped('camera', 'day')}`, [source]);
+        await conn.run(`INSERT INTO rollup_camera_hour ${grouped('camera', 'hour')}`, [source]);
+        await conn.run(`INSERT INTO rollup_area_day ${grouped('area', 'day')}`, [source]);
+        await conn.run(`INSERT INTO rollup_area_hour ${grouped('area', 'hour')}`, [source]);
+        if (dayStart + DAY_MS > plan.minutesFrom)
+          await conn.run(`INSERT INTO rollup_camera_minute ${grouped('camera', 'minute')}`, [source]);
+        return null;
+      },
+    );
+    rmSync(source);
     plan.progress(`day ${d + 1} of ${plan.days}: ${perDay.toLocaleString('en')} reads in ${Math.round(performance.now() - t0)} ms`);
   }
   // About 20,000 incidents a month, for the trends.
@@ -99,4 +108,5 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
     ),
   );
   await db.query('DROP TABLE bench_cameras');
+  rmSync(scratch, { recursive: true, force: true });
 }

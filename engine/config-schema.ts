@@ -130,6 +130,15 @@ export const CONFIG_SCHEMA = {
           env: 'VIGIL_STORE_MAINTENANCE_INTERVAL_SECONDS',
           description: 'how often closed count buckets are folded into rollups and closed hours of hot reads are sealed into Parquet files',
         },
+        shardPlateReads: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 1000000000,
+          default: 4000000,
+          env: 'VIGIL_STORE_SHARD_PLATE_READS',
+          description:
+            'a sealed or merged file with more plate reads than this is split into plate ranges of about this many, one file each (a plate search opens one a day)',
+        },
         writerId: {
           type: 'string',
           pattern: '^[A-Za-z0-9_-]{1,32}$',

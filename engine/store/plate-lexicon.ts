@@ -3,18 +3,18 @@
 // here (~2 million rows at a month of the city) and then reads the files for those plates
 // only, by row-group statistics, instead of testing a pattern against every sealed read.
 
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, listValue } from '@duckdb/node-api';
 import type { Database } from './database.js';
 
 /** Above this many plates, a search tests its pattern on every read instead (an IN list stops pruning). */
 export const MAX_LEXICON_PLATES = 20;
 
-/** Adds the plates of a sealed file (inside the transaction that commits it). */
-export async function addFilePlates(conn: DuckDBConnection, path: string): Promise<void> {
+/** Adds the plates of sealed files (inside the transaction that commits them). */
+export async function addFilePlates(conn: DuckDBConnection, paths: readonly string[]): Promise<void> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE plates_in AS
-     SELECT plate, min(ts) AS first_ts, max(ts) AS last_ts FROM read_parquet($1) WHERE plate IS NOT NULL GROUP BY plate`,
-    [path],
+     SELECT plate, min(ts) AS first_ts, max(ts) AS last_ts FROM read_parquet($1::VARCHAR[]) WHERE plate IS NOT NULL GROUP BY plate`,
+    [listValue([...paths])],
   );
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE plates_merged AS

@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS stream_applied (
 CREATE TABLE IF NOT EXISTS sighting_files (
   path VARCHAR NOT NULL, day VARCHAR NOT NULL, min_ts TIMESTAMPTZ NOT NULL, max_ts TIMESTAMPTZ NOT NULL,
   rows BIGINT NOT NULL, bytes BIGINT NOT NULL, written_at TIMESTAMPTZ NOT NULL);
+-- Added December 2026: each file's plate range, so a plate search opens only the files (plate
+-- shards of a day) that can hold it. NULL on files written before: always opened.
+ALTER TABLE sighting_files ADD COLUMN IF NOT EXISTS plates BIGINT;
+ALTER TABLE sighting_files ADD COLUMN IF NOT EXISTS plate_min VARCHAR;
+ALTER TABLE sighting_files ADD COLUMN IF NOT EXISTS plate_max VARCHAR;
 -- The plates of the sealed files, for pattern and look-alike searches (see plate-lexicon.ts).
 CREATE TABLE IF NOT EXISTS sighting_plates (plate VARCHAR NOT NULL, first_ts TIMESTAMPTZ NOT NULL, last_ts TIMESTAMPTZ NOT NULL);
 ${ROLLUP_SCHEMA_SQL}`;

@@ -50,6 +50,8 @@ export class SightingFiles {
   constructor(
     private readonly db: Database,
     readonly writerId: string,
+    /** Plate reads per file above which a write is split into plate shards (config store.shardPlateReads). */
+    readonly shardPlateReads = 4_000_000,
   ) {
     this.dir = join(dirname(db.path), 'sightings');
   }
@@ -61,8 +63,11 @@ export class SightingFiles {
     return next;
   }
 
-  /** The catalog's files whose reads overlap [from, to), oldest first, leased until release(). */
-  async lease(from: number, to: number): Promise<FileLease> {
+  /**
+   * The catalog's files whose reads overlap [from, to), oldest first, leased until release().
+   * With `plates` (inclusive [lo, hi] ranges), only files whose plate range meets one of them.
+   */
+  async lease(from: number, to: number, plates?: ReadonlyArray<readonly [string, string]>): Promise<FileLease> {
     const generation = this.generation;
     this.readers.set(generation, (this.readers.get(generation) ?? 0) + 1);
     let released = false;
@@ -75,10 +80,14 @@ export class SightingFiles {
       this.wakeWaiters();
     };
     try {
+      // A file written before plate ranges were kept (plates NULL) may hold any plate.
+      const meets = (plates ?? []).map((_, i) => `(plate_min <= $${4 + 2 * i} AND plate_max >= $${3 + 2 * i})`);
+      const byPlate = plates ? `AND (plates IS NULL OR (plates > 0 AND (${meets.join(' OR ') || 'false'})))` : '';
       const rows = await this.db.query(
         `SELECT path FROM sighting_files
-         WHERE max_ts >= make_timestamptz($1::BIGINT * 1000) AND min_ts < make_timestamptz($2::BIGINT * 1000) ORDER BY min_ts, path`,
-        [BigInt(Math.floor(from)), BigInt(Math.ceil(to))],
+         WHERE max_ts >= make_timestamptz($1::BIGINT * 1000) AND min_ts < make_timestamptz($2::BIGINT * 1000) ${byPlate}
+         ORDER BY min_ts, path`,
+        [BigInt(Math.floor(from)), BigInt(Math.ceil(to)), ...(plates ?? []).flat()],
       );
       return { files: rows.map((r) => join(this.dir, String(r.path))), release };
     } catch (err) {
@@ -212,8 +221,9 @@ export function sightingFiles(db: Database): SightingFiles {
 export async function attachSightingFiles(
   db: Database,
   writerId: string,
+  shardPlateReads?: number,
 ): Promise<{ files: SightingFiles; removed: string[]; missing: string[] }> {
-  const files = new SightingFiles(db, writerId);
+  const files = new SightingFiles(db, writerId, shardPlateReads);
   attached.set(db, files);
   return { files, ...(await files.recover()) };
 }

@@ -85,9 +85,12 @@ const PRUNING_PREFIX = 4;
  */
 async function narrowFiles(db: Database, q: SightingSearch): Promise<SourceOptions> {
   const glob = globOf(q);
-  if ((/^[A-Z0-9]*/.exec(glob)?.[0].length ?? 0) >= PRUNING_PREFIX) return {};
+  const prefix = /^[A-Z0-9]*/.exec(glob)?.[0] ?? '';
+  // The files of the plate shards that can hold the literal start (sighting-seal.ts).
+  const byPrefix: SourceOptions = prefix ? { plateRanges: [[prefix, `${prefix}\x7f`]] } : {};
+  if (prefix.length >= PRUNING_PREFIX) return byPrefix;
   const plates = await platesMatching(db, glob, q.from, q.to);
-  return plates === null ? {} : { filePlates: plates };
+  return plates === null ? byPrefix : { filePlates: plates, plateRanges: plates.map((p) => [p, p] as const) };
 }
 
 const PREFIX_RANGE = 'AND s.plate >= $8 AND s.plate < $9';

@@ -25,10 +25,12 @@ export interface SourceOptions {
   ownPositions?: boolean;
   /** Read the sealed files for these plates only (plate-lexicon.ts); the hot table whole. */
   filePlates?: readonly string[];
+  /** Open only the sealed files whose plate range meets one of these (inclusive) ranges. */
+  plateRanges?: ReadonlyArray<readonly [string, string]>;
 }
 
 export async function openSightingSource(db: Database, from: number, to: number, options: SourceOptions = {}): Promise<SightingSource> {
-  const lease = await sightingFiles(db).lease(from, to);
+  const lease = await sightingFiles(db).lease(from, to, options.plateRanges);
   const parts = [`SELECT ${SIGHTING_COLUMNS} FROM sightings`];
   // Literal plates, not parameters: an IN list of constants prunes row groups by their statistics.
   const only = options.filePlates ? ` WHERE plate IN (${options.filePlates.map(quote).join(', ')})` : '';

@@ -13,6 +13,8 @@ export interface StoredTotals {
   aggregated: number;
   messages: number;
   sealedFiles: number;
+  /** Of them, files of a merged day that hold one plate range (a shard) of it. */
+  mergedShards: number;
   sealedReads: number;
   /** Reads in every Parquet file under sightings/, as an analyst's plain DuckDB sees them. */
   readsOnDisk: number;
@@ -51,6 +53,9 @@ export async function storedTotals(dataDir: string): Promise<StoredTotals> {
       aggregated: Number(a.n),
       messages: Number(s.m),
       sealedFiles: files.length,
+      mergedShards: files.filter(
+        (f) => f.path.includes('-day-') && files.some((o) => o !== f && o.day === f.day && o.path.includes('-day-')),
+      ).length,
       sealedReads: files.reduce((n, f) => n + f.rows, 0),
       readsOnDisk: Number(g.n),
       strayFiles: onDisk.filter((f) => !catalogued.has(f)),

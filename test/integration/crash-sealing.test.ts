@@ -3,7 +3,8 @@
 // all the time), maintenance runs every second, and the engine is killed at each point of the
 // file protocol (temporary file written, renamed, committed; for a seal and for a merge) and
 // then at random moments. At the end every accepted read is stored exactly once, hot or
-// sealed, and counted once in the aggregates.
+// sealed, and counted once in the aggregates. A day holds more plate reads than the shard size
+// set here, so merges (and a backlog's seals) write several files in one commit.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -27,7 +28,11 @@ const T0 = Date.now() - 5 * DAY;
 beforeAll(async () => {
   nats = await TestNatsServer.start();
   nc = await connect({ servers: nats.url });
-  engine = await EngineProcess.create(nats.url, {}, { config: { store: { maintenanceIntervalSeconds: 1, latenessSeconds: 0 } } });
+  engine = await EngineProcess.create(
+    nats.url,
+    {},
+    { config: { store: { maintenanceIntervalSeconds: 1, latenessSeconds: 0, shardPlateReads: 1000 } } },
+  );
 });
 
 afterAll(async () => {
@@ -89,6 +94,7 @@ it('stores every accepted read exactly once across kill -9 at each step of seali
   expect(t.messages).toBe(accepted.messages);
   // Most reads were sealed, and days were merged: the faults were on the path taken.
   expect(t.sealedReads).toBeGreaterThan(accepted.reads / 2);
+  expect(t.mergedShards).toBeGreaterThan(1);
   // On disk, only the catalogue's files: an analyst reading the folder sees each sealed read once.
   expect(t.strayFiles).toEqual([]);
   expect(t.readsOnDisk).toBe(t.sealedReads);

@@ -208,10 +208,68 @@ describe('sealed sightings', () => {
     expect(await db.query('SELECT plate FROM sighting_plates')).toEqual([]);
   });
 
-  it('merges a day of hourly files, not a merged day with a late straggler', () => {
-    expect(worthMerging([{ rows: 10 }])).toBe(false);
-    expect(worthMerging(Array.from({ length: 24 }, () => ({ rows: 100 })))).toBe(true);
-    expect(worthMerging([{ rows: 100_000 }, { rows: 3 }])).toBe(false);
-    expect(worthMerging([{ rows: 100_000 }, ...Array.from({ length: 8 }, () => ({ rows: 3 }))])).toBe(true);
+  it('splits a big seal into plate shards and a file without plates; a search opens one shard and finds every read', async () => {
+    await db.close();
+    db = await Database.open(dir, 'Asia/Tashkent', 256);
+    const files = (await attachSightingFiles(db, 'main', 1000)).files;
+    // 5,000 reads of 500 plates and 1,000 face reads (no plate), over one day.
+    const seq0 = nextSeq;
+    nextSeq += 6000;
+    await db.transaction((conn) =>
+      conn.run(
+        `INSERT INTO sightings SELECT make_timestamptz((${DAY0} + i * 10000)::BIGINT * 1000), 'cam-1', CASE WHEN i < 5000 THEN 'plate' ELSE 'face' END,
+           CASE WHEN i < 5000 THEN '01A' || lpad((i % 500)::VARCHAR, 3, '0') || 'BC' END, 0.9, NULL, NULL, 'a1', NULL, NULL, ${seq0} + i, 0
+         FROM range(6000) r(i)`,
+      ),
+    );
+    const r = await sealSightings(db, DAY0 + 24 * HOUR);
+    expect(r.reads).toBe(6000);
+    const catalog = await db.query('SELECT plates, plate_min, plate_max, rows FROM sighting_files ORDER BY plate_min NULLS LAST');
+    // Five shards of about 1,000 plate reads (boundaries from a sample), one of the face reads.
+    expect(catalog.length).toBeGreaterThanOrEqual(5);
+    expect(catalog.at(-1)).toMatchObject({ plates: 0n, plate_min: null, rows: 1000n });
+    const shards = catalog.slice(0, -1);
+    expect(shards.reduce((n, c) => n + Number(c.plates), 0)).toBe(5000);
+    for (const c of shards) expect(Number(c.plates)).toBeLessThan(2000);
+    for (let i = 1; i < shards.length; i++) expect(String(shards[i].plate_min) > String(shards[i - 1].plate_max)).toBe(true);
+
+    const lease = await files.lease(DAY0, DAY0 + 24 * HOUR, [['01A250BC', '01A250BC']]);
+    lease.release();
+    expect(lease.files).toHaveLength(1);
+    const search = async (plate: string) =>
+      (await findSightings(db, { pattern: parsePlatePattern(plate), fuzzy: false, from: DAY0, to: DAY0 + 24 * HOUR, limit: 1000 })).rows;
+    for (const plate of ['01A000BC', '01A250BC', '01A499BC']) expect(await search(plate)).toHaveLength(10);
+    expect(await search('01A2*')).toHaveLength(1000);
+    expect(await search('*A25?BC')).toHaveLength(100);
+    expect(await visible()).toMatchObject({ n: 6000, distinct: 6000 });
+
+    // The merged day is sharded the same way, and finds the same.
+    await insertReads(10, DAY0 + HOUR, DAY0 + 2 * HOUR);
+    await sealSightings(db, DAY0 + 24 * HOUR);
+    expect(await compactSightingDays(db, DAY0 + 25 * HOUR)).toBe(1);
+    const merged = await files.list();
+    expect(merged.every((f) => f.path.includes('-day-'))).toBe(true);
+    expect(merged.length).toBeGreaterThanOrEqual(6);
+    for (const plate of ['01A000BC', '01A250BC', '01A499BC']) expect(await search(plate)).toHaveLength(10);
+    expect(await visible()).toMatchObject({ n: 6010, distinct: 6010 });
+  });
+
+  it('merges a day of hourly files or one big seal, not a merged day with a late straggler', () => {
+    let serial = 0;
+    const hours = (rows: number) => ({ path: `day=2026-11-02/main-hours-mh0x-${(serial++).toString(36)}.parquet`, rows });
+    const day = (rows: number) => ({ path: `day=2026-11-02/main-day-mh1x-${(serial++).toString(36)}.parquet`, rows });
+    const shard = 1_000_000;
+    expect(worthMerging([hours(10)], shard)).toBe(false);
+    expect(worthMerging([hours(shard + 1)], shard)).toBe(true);
+    expect(
+      worthMerging(
+        Array.from({ length: 24 }, () => hours(100)),
+        shard,
+      ),
+    ).toBe(true);
+    expect(worthMerging([day(100_000), day(100_000)], shard)).toBe(false);
+    expect(worthMerging([day(100_000), hours(3)], shard)).toBe(false);
+    expect(worthMerging([day(100_000), ...Array.from({ length: 9 }, () => hours(3))], shard)).toBe(true);
+    expect(worthMerging([day(100_000), hours(25_000)], shard)).toBe(true);
   });
 });

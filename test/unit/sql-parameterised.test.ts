@@ -28,6 +28,10 @@ const REVIEWED: Record<string, string> = {
   'engine/store/sighting-seal.ts: BEFORE': 'a constant of that file ($1 placeholder)',
   'engine/store/sighting-seal.ts: select': "that file's constant SELECT texts (values are parameters)",
   'engine/store/sighting-seal.ts: ORDER': 'a constant of that file',
+  'engine/store/sighting-seal.ts: listLiteral(at)': 'the shard fractions i/k the code computes (numbers, toFixed)',
+  'engine/store/sighting-seal.ts: BOUNDARY_SAMPLE': 'a numeric constant of that file (a sample size cannot be a parameter)',
+  'engine/store/sighting-seal.ts: part.where': "the code's own plate range tests (partsOf); the bounds are numbered parameters",
+  'engine/store/sighting-files.ts: byPlate': "'' or OR-ed plate range tests whose bounds are numbered parameters",
   'engine/store/sighting-seal.ts: PARQUET': 'a constant of that file (COPY options)',
   'engine/store/sighting-seal.ts: quote(file.tmp)':
     'a path the engine made (dataDir, day, writerId checked by the config pattern, base-36 numbers), quotes doubled: COPY takes no parameter for its target',
