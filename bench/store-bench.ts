@@ -150,6 +150,12 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
         'sightings, one plate',
         plates.sample.map((p) => search(`plate=${p}`)),
       )),
+      // The same answer size whatever the store holds: what a page costs as reads pile up.
+      ...(await percentiles(
+        engine,
+        'sightings, one plate, a page of 50',
+        plates.sample.map((p) => search(`plate=${p}`).replace('limit=10000', 'limit=50')),
+      )),
       ...(await percentiles(
         engine,
         'sightings, a wildcard (01A1*BC)',

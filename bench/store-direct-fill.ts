@@ -51,8 +51,8 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
   for (let d = 0; d < plan.days; d++) {
     const dayStart = plan.start + d * DAY_MS;
     const [{ day }] = await db.query(`SELECT strftime(make_timestamptz($1::BIGINT * 1000), '%Y-%m-%d') AS day`, [BigInt(dayStart)]);
-    // Generated into one file outside the store, then written as the store writes a merged day
-    // (plate shards, catalog and lexicon rows) by the store's own code.
+    // Generated unsorted into one file outside the store, then written as the store writes a
+    // merged day (sorted plate shards, catalog and lexicon rows) by the store's own code.
     const source = join(scratch, `${day}.parquet`);
     const t0 = performance.now();
     await db.query(
@@ -68,8 +68,7 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
                 END AS plate,
                 (0.6 + (hash(i * 13, $2) % 400) / 1000.0)::FLOAT AS conf, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, c.area,
                 NULL::VARCHAR AS read_id, NULL::VARCHAR AS attrs, ($6 + i)::BIGINT AS seq, 0 AS idx
-         FROM r JOIN bench_cameras c ON c.n = r.cam
-         ORDER BY plate, ts, seq, idx)
+         FROM r JOIN bench_cameras c ON c.n = r.cam)
        TO '${source}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, PARQUET_VERSION v2)`,
       [BigInt(dayStart), d, BigInt(perDay), plan.cameras.length, VEHICLES, BigInt(d * perDay)],
     );

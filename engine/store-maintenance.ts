@@ -11,7 +11,7 @@ import { RepeatingJob } from './util/repeating-job.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Database } from './store/database.js';
-import { compactRollups } from './store/rollups.js';
+import { compactRollupsByDay } from './store/rollups.js';
 import { compactSightingDays, newestReadTime, sealSightings } from './store/sighting-seal.js';
 import type { SightingFiles } from './store/sighting-files.js';
 
@@ -87,7 +87,7 @@ export class StoreMaintenance {
     const closedBefore = Math.min(report.watermark, this.now()) - store.latenessSeconds * 1000;
     report.closedBefore = closedBefore;
     await step('rollups', async () => {
-      await compactRollups(db, closedBefore, this.now() - store.minuteBucketsHours * HOUR_MS);
+      await compactRollupsByDay(db, closedBefore, this.now() - store.minuteBucketsHours * HOUR_MS);
     });
     // Whole hours only: a day gets about 24 files before it is merged, not one per pass.
     await step('seal', async () => {

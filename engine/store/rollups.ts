@@ -109,3 +109,26 @@ export function compactRollups(db: Database, closedBefore: number, minuteKeepFro
     return { cameraDeltas: camera.rowsChanged, areaDeltas: area.rowsChanged, minutesExpired: expired.rowsChanged };
   });
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * compactRollups in steps of a day from the oldest delta: each step is its own transaction, so
+ * ingest commits in between. A store not compacted for long (made before the tiers existed, or
+ * stopped for days) held the single writer for over a minute when folded at once.
+ */
+export async function compactRollupsByDay(db: Database, closedBefore: number, minuteKeepFrom: number): Promise<Compaction> {
+  const [r] = await db.query(
+    'SELECT epoch_ms(least((SELECT min(minute) FROM agg_camera_minute), (SELECT min(hour) FROM agg_area_hour))) AS oldest',
+  );
+  const total: Compaction = { cameraDeltas: 0, areaDeltas: 0, minutesExpired: 0 };
+  const step = async (cut: number) => {
+    const c = await compactRollups(db, cut, minuteKeepFrom);
+    total.cameraDeltas += c.cameraDeltas;
+    total.areaDeltas += c.areaDeltas;
+    total.minutesExpired += c.minutesExpired;
+  };
+  if (r.oldest !== null) for (let cut = Number(r.oldest) + DAY_MS; cut < closedBefore; cut += DAY_MS) await step(cut);
+  await step(closedBefore);
+  return total;
+}

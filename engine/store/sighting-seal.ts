@@ -149,7 +149,6 @@ export async function writeSightingFiles(
 ): Promise<{ rows: number; files: number }> {
   const written: Array<{ path: string; tmp: string; rows: number; lo: number; hi: number; plates: number; min: unknown; max: unknown }> =
     [];
-  let published = false;
   try {
     for (const part of await partsOf(db, select, params, files.shardPlateReads)) {
       const file = files.newFile(day, what);
@@ -170,7 +169,6 @@ export async function writeSightingFiles(
     const rows = written.reduce((sum, w) => sum + w.rows, 0);
     faultPoint(what, 'written');
     const bytes = written.map((w) => files.publish(w));
-    published = true;
     faultPoint(what, 'renamed');
     await db.transaction(async (conn) => {
       const replaced = await replace(
@@ -203,7 +201,7 @@ export async function writeSightingFiles(
     return { rows, files: written.length };
   } catch (err) {
     // Not committed: the hot rows (or the merged files) are still the data.
-    for (const w of written) rmSync(published ? w.path : w.tmp, { force: true });
+    for (const w of written) for (const p of [w.tmp, w.path]) rmSync(p, { force: true });
     throw err;
   }
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ParamError } from '../../engine/errors.js';
 import { readsPerDayByArea } from '../../engine/store/analytics-query.js';
 import { Database } from '../../engine/store/database.js';
-import { compactRollups } from '../../engine/store/rollups.js';
+import { compactRollups, compactRollupsByDay } from '../../engine/store/rollups.js';
 import { type TrafficBucket, type TrafficGroup, type TrafficRow, trafficCounts } from '../../engine/store/traffic-query.js';
 import { Random } from '../../engine/util/random.js';
 
@@ -182,6 +182,21 @@ describe('compactRollups', () => {
     // Open deltas: still there, row for row.
     expect(got.agg_camera_minute).toEqual(raw(camera.filter((d) => !cameraClosed(d, closedBefore))));
     expect(got.agg_area_hour).toEqual(raw(area.filter((d) => !areaClosed(d, closedBefore))));
+  });
+
+  it('by day (one transaction a day from the oldest delta) leaves the tiers as one compaction does', async () => {
+    const { camera, area } = randomDeltas(new Random(5), 3000, T0 - 5 * DAY, T0 + 2 * DAY);
+    const closedBefore = T0 + 2 * DAY - 3 * HOUR;
+    await append(camera, area);
+    const once = await compactRollups(db, closedBefore, T0 - 2 * DAY);
+    const expected = await dump();
+    await db.transaction(async (conn) => {
+      for (const t of TABLES) await conn.run(`DELETE FROM ${t}`);
+    });
+    await append(camera, area);
+    const byDay = await compactRollupsByDay(db, closedBefore, T0 - 2 * DAY);
+    expect(byDay).toEqual(once);
+    expect(await dump()).toEqual(expected);
   });
 
   it('day buckets are days of the city: 18:59Z and 19:00Z fall on two days in Tashkent', async () => {
