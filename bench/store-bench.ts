@@ -50,6 +50,9 @@ interface StoreRun {
   /** Peak RSS while filling (the direct fill sorts each day in DuckDB), and while querying. */
   fillRssMb: number;
   peakRssMb: number;
+  /** After the queries: what DuckDB's buffer manager holds, and Node's heap. */
+  duckdbMb: number;
+  heapMb: number;
   queries: QueryTime[];
 }
 
@@ -170,6 +173,8 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
       await timed(engine, 'traffic per camera per day', `/api/v1/analytics/traffic?groupBy=camera&bucket=day&limit=100000&${window}`),
       await timed(engine, 'incident trends per day', `/api/v1/analytics/trends?bucket=day&${window}`),
     ];
+    const [{ used }] = await engine.db.query('SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT AS used FROM duckdb_memory()');
+    const heap = process.memoryUsage().heapUsed;
     await engine.db.query('CHECKPOINT');
     clearInterval(rssTimer);
     const stored = await engine.db.query(
@@ -186,6 +191,8 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
       dbMb: Math.round(dbBytes / 2 ** 20),
       fillRssMb: Math.round(fillRss / 2 ** 20),
       peakRssMb: Math.round(peakRss / 2 ** 20),
+      duckdbMb: Math.round(Number(used) / 2 ** 20),
+      heapMb: Math.round(heap / 2 ** 20),
       queries,
     };
   } finally {
@@ -309,7 +316,7 @@ export async function storeBench(argv: string[]): Promise<void> {
     '|---|---:|---:|---:|',
     ...rows,
     '',
-    `Store: ${full.bytesPerRead} bytes per read (${full.dbMb} MB; baseline ${small.bytesPerRead}), filled in ${full.fillSeconds} s; peak RSS of the process ${full.peakRssMb} MB while querying (${full.fillRssMb} MB while filling; baseline ${small.peakRssMb} MB).`,
+    `Store: ${full.bytesPerRead} bytes per read (${full.dbMb} MB; baseline ${small.bytesPerRead}), filled in ${full.fillSeconds} s; peak RSS of the process ${full.peakRssMb} MB while querying (${full.fillRssMb} MB while filling; baseline ${small.peakRssMb} MB); after the queries DuckDB's buffers held ${full.duckdbMb} MB and Node's heap ${full.heapMb} MB.`,
   ].join('\n');
   console.log(md);
   mkdirSync('bench/results', { recursive: true });
