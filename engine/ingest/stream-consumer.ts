@@ -112,18 +112,26 @@ export function ackSequencesOf(m: JsMsg): { stream: number; delivery: number } {
   // library's own parse as the fallback.
   const reply = (m as unknown as { reply?: unknown }).reply;
   if (typeof reply !== 'string') return { stream: m.seq, delivery: m.info.deliverySequence };
-  // One pass: where the dots are (the 5th to the 9th), and how many there are.
+  // One pass: where the 5th to the 9th dots are, and how many dots there are.
   let dots = 0;
-  const at = [-1, -1, -1, -1, -1];
+  let d5 = -1;
+  let d6 = -1;
+  let d7 = -1;
+  let d8 = -1;
+  let d9 = -1;
   for (let i = 0; i < reply.length; i++) {
     if (reply.charCodeAt(i) !== 46) continue;
     dots++;
-    if (dots >= 5 && dots <= 9) at[dots - 5] = i;
+    if (dots === 5) d5 = i;
+    else if (dots === 6) d6 = i;
+    else if (dots === 7) d7 = i;
+    else if (dots === 8) d8 = i;
+    else if (dots === 9) d9 = i;
   }
-  // Nine tokens: the stream sequence is the 6th, after the 5th dot; more: the 8th, after the 7th.
-  const first = dots === 8 ? 0 : 2;
-  const stream = Number(reply.slice(at[first] + 1, at[first + 1]));
-  const delivery = Number(reply.slice(at[first + 1] + 1, at[first + 2]));
+  // Nine tokens: the sequences follow the 5th and 6th dots; the longer form: the 7th and 8th.
+  const nine = dots === 8;
+  const stream = nine ? Number(reply.slice(d5 + 1, d6)) : Number(reply.slice(d7 + 1, d8));
+  const delivery = nine ? Number(reply.slice(d6 + 1, d7)) : Number(reply.slice(d8 + 1, d9));
   if (Number.isSafeInteger(stream) && stream > 0 && Number.isSafeInteger(delivery) && delivery > 0) return { stream, delivery };
   return { stream: m.seq, delivery: m.info.deliverySequence };
 }
