@@ -9,9 +9,10 @@
 // a tenth of the reads: the baseline. A query whose cost follows what it asks for barely
 // changes; one that scans grows tenfold.
 //
-//   npx vigil bench store [--reads 300000] [--days 30] [--fill direct|nats] [--rate 150000]
+//   npx vigil bench store [--reads 300000] [--days 30] [--fill direct|nats] [--rate 150000] [--keep]
 //
-// --rate: reads published per real second with --fill nats. The store is removed afterwards.
+// --rate: reads published per real second with --fill nats. The store is removed afterwards,
+// unless --keep (its folder is printed: profile its queries with plain DuckDB).
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -53,6 +54,9 @@ interface StoreRun {
   /** After the queries: what DuckDB's buffer manager holds, and Node's heap. */
   duckdbMb: number;
   heapMb: number;
+  /** Where the reads are when the queries run: sealed files, and reads still in the hot table. */
+  files: number;
+  hotReads: number;
   queries: QueryTime[];
 }
 
@@ -96,7 +100,7 @@ async function timedOnce(engine: Engine, url: string): Promise<{ ms: number; row
 
 type Fill = 'direct' | 'nats';
 
-async function fillAndQuery(reads: number, days: number, rate: number, fill: Fill): Promise<StoreRun> {
+async function fillAndQuery(reads: number, days: number, rate: number, fill: Fill, keep: boolean): Promise<StoreRun> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-store-'));
   const nats = new PrivateNatsServer({ host: '127.0.0.1', port: await freePort(), dir: join(dir, 'nats') });
   await nats.start();
@@ -176,7 +180,7 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
     await engine.db.query('CHECKPOINT');
     clearInterval(rssTimer);
     const stored = await engine.db.query(
-      'SELECT coalesce(sum(bytes), 0)::BIGINT AS b, coalesce(sum(rows), 0)::BIGINT AS n FROM sighting_files',
+      'SELECT coalesce(sum(bytes), 0)::BIGINT AS b, coalesce(sum(rows), 0)::BIGINT AS n, count(*)::BIGINT AS files FROM sighting_files',
     );
     const [{ hot }] = await engine.db.query('SELECT count(*)::BIGINT AS hot FROM sightings');
     const storedReads = Number(stored[0].n) + Number(hot);
@@ -191,13 +195,16 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
       peakRssMb: Math.round(peakRss / 2 ** 20),
       duckdbMb: Math.round(Number(used) / 2 ** 20),
       heapMb: Math.round(heap / 2 ** 20),
+      files: Number(stored[0].files),
+      hotReads: Number(hot),
       queries,
     };
   } finally {
     await engine?.stop();
     await nc.close();
     await nats.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (keep) console.error(`bench store: the store is kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -295,6 +302,7 @@ export async function storeBench(argv: string[]): Promise<void> {
       days: { type: 'string', default: '30' },
       rate: { type: 'string', default: '150000' },
       fill: { type: 'string', default: 'direct' },
+      keep: { type: 'boolean', default: false },
     },
   });
   const reads = Number(values.reads);
@@ -303,9 +311,9 @@ export async function storeBench(argv: string[]): Promise<void> {
   const fill = values.fill as Fill;
   if (fill !== 'direct' && fill !== 'nats') throw new Error(`--fill must be direct or nats, not '${values.fill}'`);
   console.error(`bench store: the baseline, ${Math.round(reads / 10)} reads over ${days} days…`);
-  const small = await fillAndQuery(Math.round(reads / 10), days, rate, fill);
+  const small = await fillAndQuery(Math.round(reads / 10), days, rate, fill, values.keep);
   console.error(`bench store: ${reads} reads over ${days} days…`);
-  const full = await fillAndQuery(reads, days, rate, fill);
+  const full = await fillAndQuery(reads, days, rate, fill, values.keep);
   const rows = full.queries.map((q, i) => {
     const b = small.queries[i];
     return `| ${q.query} | ${b.ms} (${b.rows} rows) | ${q.ms} (${q.rows} rows) | ${(q.ms / Math.max(1, b.ms)).toFixed(1)} |`;
@@ -317,7 +325,7 @@ export async function storeBench(argv: string[]): Promise<void> {
     '|---|---:|---:|---:|',
     ...rows,
     '',
-    `Store: ${full.bytesPerRead} bytes per read (${full.dbMb} MB; baseline ${small.bytesPerRead}), filled in ${full.fillSeconds} s; peak RSS of the process ${full.peakRssMb} MB while querying (${full.fillRssMb} MB while filling; baseline ${small.peakRssMb} MB); after the queries DuckDB's buffers held ${full.duckdbMb} MB and Node's heap ${full.heapMb} MB.`,
+    `Store: ${full.bytesPerRead} bytes per read (${full.dbMb} MB; baseline ${small.bytesPerRead}), filled in ${full.fillSeconds} s; peak RSS of the process ${full.peakRssMb} MB while querying (${full.fillRssMb} MB while filling; baseline ${small.peakRssMb} MB); after the queries DuckDB's buffers held ${full.duckdbMb} MB and Node's heap ${full.heapMb} MB. Queried: ${full.files} sealed files and ${full.hotReads.toLocaleString('en')} hot reads (baseline ${small.files} and ${small.hotReads.toLocaleString('en')}).`,
   ].join('\n');
   console.log(md);
   mkdirSync('bench/results', { recursive: true });

@@ -53,3 +53,37 @@ export class Pacer {
     return Math.floor(this.owed + 1e-9);
   }
 }
+
+/**
+ * When each owed event fell due. A publisher that falls behind (a slow broker, a busy CPU) sends
+ * its backlog later, but stamps each event with the simulated time it was owed, so the city's
+ * rhythm survives the lag: without this, a run that ends behind dumped its whole backlog into
+ * its last instant (40 % of a month's reads in one day, in one bench).
+ */
+export class DueTimes {
+  /** (events owed in all, simulated time) at each tick since the oldest one not yet sent. */
+  private readonly marks: Array<{ owed: number; sim: number }>;
+
+  constructor(simStart: number) {
+    this.marks = [{ owed: 0, sim: simStart }];
+  }
+
+  /** By simulated time `sim`, `owed` events in all were due. */
+  record(owed: number, sim: number): void {
+    const last = this.marks[this.marks.length - 1];
+    if (owed < last.owed || sim <= last.sim) return;
+    // Ticks that owed nothing: keep where the quiet began (the end of the span before it) and
+    // move where it ends (the start of the next span).
+    if (owed === last.owed && this.marks[this.marks.length - 2]?.owed === owed) last.sim = sim;
+    else this.marks.push({ owed, sim });
+  }
+
+  /** The simulated time of the n-th event (0-based, in order); n must be below the last owed. */
+  at(n: number): number {
+    while (this.marks.length > 2 && this.marks[1].owed <= n) this.marks.shift();
+    const [a, b] = this.marks;
+    if (b === undefined || n < a.owed || n >= b.owed) throw new Error(`event ${n} is not owed yet`);
+    // Spread evenly over the tick it fell due in (the rhythm is resolved per tick).
+    return a.sim + Math.floor(((n - a.owed + 1) * (b.sim - a.sim)) / (b.owed - a.owed));
+  }
+}

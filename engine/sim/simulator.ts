@@ -6,7 +6,7 @@ import { encode } from '@msgpack/msgpack';
 import { jetstream as jetstreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { SimCity } from './city.js';
-import { Pacer, SimClock } from './pace.js';
+import { DueTimes, Pacer, SimClock } from './pace.js';
 import { INCIDENT_RHYTHM, READ_RHYTHM } from './rhythm.js';
 import { Traffic, type DetectionRecord, type IncidentRecord } from './traffic.js';
 
@@ -134,26 +134,30 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
   const incidentPace = new Pacer(incidentsPerMinute / 60, INCIDENT_RHYTHM, clock);
   let readsSent = 0;
   let incidentsSent = 0;
+  const readsDue = new DueTimes(clock.at(start));
+  const incidentsDue = new DueTimes(clock.at(start));
   let lastProgress = start;
-  let simBefore = clock.at(start);
+  let simNow = clock.at(start);
   for (;;) {
     if (failure) throw failure;
     const now = Date.now();
     const stopping = signal?.aborted === true || now >= end;
     const real = Math.min(now, end);
     const sim = clock.at(real);
+    simNow = sim;
     // Owed since the start rather than per tick, so late timers do not lower the rate. After a
     // long stall (slow acks, GC), catch up over several ticks, not in one burst; a run with a
     // duration still ends having sent all it owes.
-    const owed = readPace.advance(real) - readsSent;
+    const readsOwed = readPace.advance(real);
+    readsDue.record(readsOwed, sim);
+    const owed = readsOwed - readsSent;
     const reads = now >= end ? owed : Math.min(owed, Math.ceil(rate));
-    // Spread over the simulated span of this tick: at ×1000 a tick is 50 simulated seconds.
-    for (let i = 0; i < reads; i++) await publishRead(traffic.nextRead(spread(simBefore, sim, i, reads)), now);
+    // Each at the simulated time it fell due (at ×1000 a tick is 50 simulated seconds).
+    for (let i = 0; i < reads; i++) await publishRead(traffic.nextRead(readsDue.at(readsSent + i)), now);
     readsSent += reads;
-    const incidents = incidentPace.advance(real) - incidentsSent;
-    for (let i = 0; i < incidents; i++) await publishIncident(traffic.nextIncident(spread(simBefore, sim, i, incidents)));
-    incidentsSent += incidents;
-    simBefore = sim;
+    const incidentsOwed = incidentPace.advance(real);
+    incidentsDue.record(incidentsOwed, sim);
+    for (; incidentsSent < incidentsOwed; incidentsSent++) await publishIncident(traffic.nextIncident(incidentsDue.at(incidentsSent)));
     for (const [n, g] of gateways.entries()) {
       if (stopping || now - g.since >= GATEWAY_MAX_DELAY_MS) await flush(g, n);
     }
@@ -169,13 +173,8 @@ export async function runSimulation(opts: SimulateOptions): Promise<SimStats> {
   // Core publishes are only buffered; a flush round trip means the server has them all.
   if (!js && !nc.isClosed()) await nc.flush();
   stats.elapsedSeconds = (Date.now() - start) / 1000;
-  stats.simulatedTime = simBefore;
+  stats.simulatedTime = simNow;
   return stats;
-}
-
-/** The i-th of n instants evenly through (from, to]. */
-function spread(from: number, to: number, i: number, n: number): number {
-  return from + Math.floor(((i + 1) * (to - from)) / n);
 }
 
 function explain(err: Error, subject: string): Error {

@@ -1,7 +1,7 @@
 // The simulated city's clock and rhythms: hour of week in Tashkent, weekly means, pacing.
 
 import { describe, expect, it } from 'vitest';
-import { Pacer, SimClock } from '../../engine/sim/pace.js';
+import { DueTimes, Pacer, SimClock } from '../../engine/sim/pace.js';
 import { CITY_UTC_OFFSET_MS, hourOfWeek, INCIDENT_RHYTHM, READ_RHYTHM } from '../../engine/sim/rhythm.js';
 
 const HOUR = 3_600_000;
@@ -63,5 +63,21 @@ describe('rhythm and the simulated clock', () => {
     // Weekday rush hour above the weekly mean, the small hours far below it.
     expect(perHour[8]).toBeGreaterThan(150);
     expect(perHour[3]).toBeLessThan(30);
+  });
+
+  it('stamps a backlog sent late with the times it fell due, not the time it is sent', () => {
+    const due = new DueTimes(0);
+    due.record(10, 1000); // 10 owed in (0, 1000]
+    due.record(10, 2000); // none in the next tick
+    due.record(14, 3000); // 4 in (2000, 3000]
+    // All 14 sent at once, at the end (a publisher behind by two ticks).
+    const stamps = Array.from({ length: 14 }, (_, n) => due.at(n));
+    expect(stamps.slice(0, 10)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+    expect(stamps.slice(10)).toEqual([2250, 2500, 2750, 3000]);
+    expect(() => due.at(14)).toThrow(/not owed yet/);
+    // A publisher that keeps up gets the same stamps tick by tick.
+    const live = new DueTimes(0);
+    live.record(10, 1000);
+    expect(Array.from({ length: 10 }, (_, n) => live.at(n))).toEqual(stamps.slice(0, 10));
   });
 });
