@@ -111,7 +111,16 @@ export const CONFIG_SCHEMA = {
           default: 300,
           env: 'VIGIL_STORE_LATENESS_SECONDS',
           description:
-            'a count bucket or an hour of sightings closes once the newest stored read is this far past its end; a read later than that is still counted and stored',
+            "a count bucket closes, and a day's sealed sightings are merged, once the newest stored read is this far past its end; a read later than that is still counted and stored",
+        },
+        sealMinutes: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 60,
+          default: 5,
+          env: 'VIGIL_STORE_SEAL_MINUTES',
+          description:
+            'hot reads are sealed into a Parquet file sorted by plate each time the newest stored read passes a boundary of this many minutes (a late read goes into the next seal); a plate search scans the hot table whole, so this bounds its cost',
         },
         minuteBucketsHours: {
           type: 'integer',
@@ -128,7 +137,8 @@ export const CONFIG_SCHEMA = {
           maximum: 3600,
           default: 60,
           env: 'VIGIL_STORE_MAINTENANCE_INTERVAL_SECONDS',
-          description: 'how often closed count buckets are folded into rollups and closed hours of hot reads are sealed into Parquet files',
+          description:
+            'how often closed count buckets are folded into rollups, hot reads are sealed into Parquet files and files are merged',
         },
         shardPlateReads: {
           type: 'integer',

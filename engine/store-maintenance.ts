@@ -2,8 +2,9 @@
 // rather than how much is stored. Each pass, from the newest stored event time (the watermark,
 // no later than the clock) less the allowed lateness:
 //   rollups  closed count buckets folded into one row per key × bucket × kind;
-//   seal     hot reads of closed hours written into a sorted Parquet file per day;
-//   compact  a closed day's files merged into one.
+//   seal     hot reads before the last store.sealMinutes boundary written into a Parquet file
+//            per day, sorted by plate (without the lateness: a late read goes into the next);
+//   compact  a closed day's files merged into one, an open day's seals into runs.
 // Passes never overlap; a failed step is logged and counted, and the next pass retries it.
 
 import type { Config } from './config.js';
@@ -32,7 +33,8 @@ export interface MaintenanceReport {
   closedBefore: number | null;
   sealedReads: number;
   sealedFiles: number;
-  mergedDays: number;
+  /** Days merged, and runs of an open day's seals. */
+  merges: number;
   errors: string[];
 }
 
@@ -64,7 +66,7 @@ export class StoreMaintenance {
 
   private async pass(): Promise<MaintenanceReport> {
     const { db, files, metrics, log, store } = this.opts;
-    const report: MaintenanceReport = { watermark: null, closedBefore: null, sealedReads: 0, sealedFiles: 0, mergedDays: 0, errors: [] };
+    const report: MaintenanceReport = { watermark: null, closedBefore: null, sealedReads: 0, sealedFiles: 0, merges: 0, errors: [] };
     const step = async (name: string, work: () => Promise<void>) => {
       if (this.job.isStopped && name !== 'watermark') return;
       const end = metrics.maintenanceSeconds.labels(name).startTimer();
@@ -83,24 +85,28 @@ export class StoreMaintenance {
     });
     if (report.watermark === null) return report;
     // Capped by the clock: one camera stamping reads hours ahead (accepted up to 24 h) must not
-    // close the hours still being read, or each pass would seal a file of the last minute.
-    const closedBefore = Math.min(report.watermark, this.now()) - store.latenessSeconds * 1000;
+    // close the buckets still being read, or each pass would seal a file of the last minute.
+    const newest = Math.min(report.watermark, this.now());
+    const closedBefore = newest - store.latenessSeconds * 1000;
     report.closedBefore = closedBefore;
     await step('rollups', async () => {
       await compactRollupsByDay(db, closedBefore, this.now() - store.minuteBucketsHours * HOUR_MS);
     });
-    // Whole hours only: a day gets about 24 files before it is merged, not one per pass.
+    // On boundaries of sealMinutes, not every pass: a file per span, not per pass. A plate
+    // search scans the hot table whole (about 20 ms a million reads), so it holds minutes of
+    // the city, not hours; the seals of an open day are merged into runs (compact).
     await step('seal', async () => {
-      const sealed = await sealSightings(db, Math.floor(closedBefore / HOUR_MS) * HOUR_MS, files);
+      const span = store.sealMinutes * 60_000;
+      const sealed = await sealSightings(db, Math.floor(newest / span) * span, files);
       report.sealedReads = sealed.reads;
       report.sealedFiles = sealed.files;
       metrics.sealedReads.inc(sealed.reads);
     });
     await step('compact', async () => {
-      report.mergedDays = await compactSightingDays(db, closedBefore, files);
+      report.merges = await compactSightingDays(db, closedBefore, files);
     });
-    if (report.sealedFiles > 0 || report.mergedDays > 0) {
-      log.info({ sealedReads: report.sealedReads, files: report.sealedFiles, mergedDays: report.mergedDays }, 'store maintenance');
+    if (report.sealedFiles > 0 || report.merges > 0) {
+      log.info({ sealedReads: report.sealedReads, files: report.sealedFiles, merges: report.merges }, 'store maintenance');
     }
     return report;
   }

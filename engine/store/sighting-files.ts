@@ -20,6 +20,12 @@ import { dirname, join, relative } from 'node:path';
 import type { Database } from './database.js';
 
 /** One catalog row; `path` is relative to the sightings folder. */
+/**
+ * What wrote a file, in its name: a seal of hot reads (older stores: `hours`), a run (the seals
+ * of a day still open, merged), or a closed day merged.
+ */
+export type FileKind = 'seal' | 'run' | 'day';
+
 export interface SightingFile {
   path: string;
   day: string;
@@ -111,7 +117,7 @@ export class SightingFiles {
   }
 
   /** A new file's final and temporary paths in `day`'s folder (a name used once). */
-  newFile(day: string, what: 'hours' | 'day'): { path: string; tmp: string } {
+  newFile(day: string, what: FileKind): { path: string; tmp: string } {
     const folder = join(this.dir, `day=${day}`);
     mkdirSync(folder, { recursive: true });
     const path = join(folder, `${this.writerId}-${what}-${Date.now().toString(36)}-${(this.serial++).toString(36)}.parquet`);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { type DuckDBValue, listValue } from '@duckdb/node-api';
 import type { Database } from './database.js';
 import { addFilePlates, purgePlates } from './plate-lexicon.js';
-import { type SightingFile, type SightingFiles, sightingFiles } from './sighting-files.js';
+import { type FileKind, type SightingFile, type SightingFiles, sightingFiles } from './sighting-files.js';
 
 /** The stored columns of a read, in the hot table's order (the files have the same). */
 export const SIGHTING_COLUMNS = 'ts, camera, kind, plate, conf, lat, lon, area, read_id, attrs, seq, idx';
@@ -30,12 +30,12 @@ const ORDER = 'ORDER BY plate, ts, seq, idx';
 const BOUNDARY_SAMPLE = 100_000;
 
 /**
- * Fault injection for the crash tests only: VIGIL_FAULT_SEAL_KILL=<hours|day>:<written|renamed|committed>
- * kills the process (SIGKILL, as kill -9) at that point of writing a sealed (hours) or merged
- * (day) file. Read once at start.
+ * Fault injection for the crash tests only: VIGIL_FAULT_SEAL_KILL=<seal|run|day>:<written|renamed|committed>
+ * kills the process (SIGKILL, as kill -9) at that point of writing a sealed file, a run or a
+ * merged day. Read once at start.
  */
 const FAULT_KILL = process.env.VIGIL_FAULT_SEAL_KILL || null;
-function faultPoint(what: 'hours' | 'day', point: 'written' | 'renamed' | 'committed'): void {
+function faultPoint(what: FileKind, point: 'written' | 'renamed' | 'committed'): void {
   if (FAULT_KILL === `${what}:${point}`) process.kill(process.pid, 'SIGKILL');
 }
 
@@ -75,7 +75,7 @@ export function sealSightings(db: Database, before: number, files: SightingFiles
         db,
         files,
         d,
-        'hours',
+        'seal',
         `SELECT ${SIGHTING_COLUMNS} FROM sightings WHERE ts < ${BEFORE} AND strftime(ts, '%Y-%m-%d') = $2`,
         [cutoff, d],
         async (conn, paths) => {
@@ -142,7 +142,7 @@ export async function writeSightingFiles(
   db: Database,
   files: SightingFiles,
   day: string,
-  what: 'hours' | 'day',
+  what: FileKind,
   select: string,
   params: DuckDBValue[],
   replace: (conn: Parameters<Parameters<Database['transaction']>[0]>[0], paths: string[]) => Promise<number | null>,
@@ -206,8 +206,18 @@ export async function writeSightingFiles(
   }
 }
 
-/** A merged day's file (one of its shards), by name: `<writer>-day-<time>-<serial>.parquet`. */
-const isMerged = (path: string) => /-day-[0-9a-z]+-[0-9a-z]+\.parquet$/.test(path);
+/** A file's kind, by name: `<writer>-<kind>-<time>-<serial>.parquet` (`hours`: an older seal). */
+const kindOf = (path: string): FileKind => {
+  const kind = /-(day|run|seal|hours)-[0-9a-z]+-[0-9a-z]+\.parquet$/.exec(path)?.[1];
+  return kind === 'day' || kind === 'run' ? kind : 'seal';
+};
+const isMerged = (path: string) => kindOf(path) === 'day';
+
+/**
+ * The seals of a day still open are merged into a run once this many pile up: a search over
+ * today opens a run an hour (at 5-minute seals) and the seals since, not a file per seal.
+ */
+export const RUN_SEALS = 12;
 
 /**
  * Whether a day's files are worth merging: a day of hourly seals is (each search opens every
@@ -223,7 +233,11 @@ export function worthMerging(files: readonly Pick<SightingFile, 'path' | 'rows'>
   return late.length > 8 || 4 * lateRows >= mergedRows;
 }
 
-/** Merges, per closed day (ended before `before`), this writer's files into one. */
+/**
+ * Merges, per closed day (ended before `before`), this writer's files into one (or its plate
+ * shards); per day still open, its seals into a run once RUN_SEALS have piled up. Returns the
+ * merges done.
+ */
 export function compactSightingDays(db: Database, before: number, files: SightingFiles = sightingFiles(db)): Promise<number> {
   return files.exclusive(async () => {
     const byDay = new Map<string, SightingFile[]>();
@@ -234,32 +248,34 @@ export function compactSightingDays(db: Database, before: number, files: Sightin
     }
     let merged = 0;
     for (const [day, group] of byDay) {
-      if (!worthMerging(group, files.shardPlateReads)) continue;
       const [end] = await db.query('SELECT epoch_ms(($1::DATE + 1)::TIMESTAMPTZ) AS ms', [day]);
-      if (Number(end.ms) > before) continue;
-      const paths = group.map((f) => f.path);
-      const inputs = listValue(paths.map((p) => join(files.dir, p)));
-      await writeSightingFiles(
-        db,
-        files,
-        day,
-        'day',
-        `SELECT ${SIGHTING_COLUMNS} FROM read_parquet($1::VARCHAR[])`,
-        [inputs],
-        async (conn) => {
-          let rows = 0;
-          for (const f of group) {
-            const r = await conn.run('DELETE FROM sighting_files WHERE path = $1', [f.path]);
-            rows += r.rowsChanged === 1 ? f.rows : 0;
-          }
-          return rows;
-        },
-      );
-      await files.unlinkReplaced(paths);
+      if (Number(end.ms) <= before) {
+        if (!worthMerging(group, files.shardPlateReads)) continue;
+        await mergeFiles(db, files, day, 'day', group);
+      } else {
+        const seals = group.filter((f) => kindOf(f.path) === 'seal');
+        if (seals.length < RUN_SEALS) continue;
+        await mergeFiles(db, files, day, 'run', seals);
+      }
       merged++;
     }
     return merged;
   });
+}
+
+/** Replaces `group` (files of `day`) by one file (or its plate shards) of their reads. */
+async function mergeFiles(db: Database, files: SightingFiles, day: string, what: FileKind, group: readonly SightingFile[]): Promise<void> {
+  const paths = group.map((f) => f.path);
+  const inputs = listValue(paths.map((p) => join(files.dir, p)));
+  await writeSightingFiles(db, files, day, what, `SELECT ${SIGHTING_COLUMNS} FROM read_parquet($1::VARCHAR[])`, [inputs], async (conn) => {
+    let rows = 0;
+    for (const f of group) {
+      const r = await conn.run('DELETE FROM sighting_files WHERE path = $1', [f.path]);
+      rows += r.rowsChanged === 1 ? f.rows : 0;
+    }
+    return rows;
+  });
+  await files.unlinkReplaced(paths);
 }
 
 /**

@@ -1,8 +1,8 @@
 // Exactly once across kill -9 while reads are sealed into Parquet files and days are merged:
-// a producer streams reads whose event times run through past days (so hours and days close
-// all the time), maintenance runs every second, and the engine is killed at each point of the
-// file protocol (temporary file written, renamed, committed; for a seal and for a merge) and
-// then at random moments. At the end every accepted read is stored exactly once, hot or
+// a producer streams reads whose event times run through past days (so seal boundaries pass
+// and days close all the time), maintenance runs every second, and the engine is killed at
+// each point of the file protocol (temporary file written, renamed, committed; for a seal, a
+// run of an open day's seals, and a closed day's merge) and then at random moments. At the end every accepted read is stored exactly once, hot or
 // sealed, and counted once in the aggregates. A day holds more plate reads than the shard size
 // set here, so merges (and a backlog's seals) write several files in one commit.
 
@@ -67,7 +67,7 @@ it('stores every accepted read exactly once across kill -9 at each step of seali
     stop: () => done,
   });
 
-  const faults = ['hours:written', 'hours:renamed', 'hours:committed', 'day:written', 'day:renamed', 'day:committed'];
+  const faults = ['seal', 'run', 'day'].flatMap((what) => ['written', 'renamed', 'committed'].map((point) => `${what}:${point}`));
   for (const fault of faults) {
     engine.start({ VIGIL_FAULT_SEAL_KILL: fault });
     await eventually(() => !engine.running, 60_000, `the engine to die at ${fault}`);

@@ -152,7 +152,7 @@ describe('sealed sightings', () => {
     await sealSightings(db, DAY0 + HOUR);
     const files = sightingFiles(db);
     // A seal cut short after the rename: the file holds reads that are still hot.
-    const orphan = files.newFile('2026-11-02', 'hours');
+    const orphan = files.newFile('2026-11-02', 'seal');
     await db.query(`COPY (SELECT * FROM sightings) TO '${orphan.tmp}' (FORMAT parquet)`);
     files.publish(orphan);
     const partial = files.newFile('2026-11-02', 'day');
