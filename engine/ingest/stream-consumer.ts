@@ -137,6 +137,19 @@ export function ackSequencesOf(m: JsMsg): { stream: number; delivery: number } {
 }
 /** Messages per pull request: a few batches' worth for single reads, bounded memory for big ones. */
 const PULL_MESSAGES = 2000;
+/**
+ * Bytes a pull should bring at most, from the stream's mean message size: 2,000 gateway batches
+ * of ~15 kB are 30 MB, and a client that lets 64 MB pile up (nats-server's max_pending; a busy
+ * event loop) is cut off as a slow consumer. An empty stream has no mean yet: the first reopen
+ * (after such a cut, or a restart) sizes the pull.
+ */
+const PULL_BYTES = 8 * 2 ** 20;
+
+/** Messages per pull for a stream holding `messages` messages in `bytes`. */
+export function pullMessages(messages: number, bytes: number, maxAckPending: number): number {
+  const byBytes = messages > 0 && bytes > 0 ? Math.floor((PULL_BYTES * messages) / bytes) : PULL_MESSAGES;
+  return Math.max(1, Math.min(maxAckPending, PULL_MESSAGES, byBytes));
+}
 
 export class StreamConsumer<S = unknown> {
   private messages: ConsumerMessages | null = null;
@@ -219,8 +232,9 @@ export class StreamConsumer<S = unknown> {
     // thousand small messages (nats.js 3.4 with nats-server 2.9): the client's byte count of
     // what it still expects drifted from the server's, so it never asked for more. The buffer
     // holds at most this many messages; the server stops at max_ack_pending.
-    const messages = await consumer.consume({ max_messages: Math.min(this.o.maxAckPending, PULL_MESSAGES) });
-    this.o.log.info(`consuming ${stream} as ${durable} from sequence ${start}`);
+    const pull = pullMessages(info.state.messages, info.state.bytes, this.o.maxAckPending);
+    const messages = await consumer.consume({ max_messages: pull });
+    this.o.log.info(`consuming ${stream} as ${durable} from sequence ${start}, ${pull} messages a pull`);
     return messages;
   }
 

@@ -1,9 +1,10 @@
 // ackSequencesOf reads the stream and delivery sequences off a JetStream reply subject in both
-// formats the servers send, and falls back to the library's parse for anything else.
+// formats the servers send, and falls back to the library's parse for anything else; pullMessages
+// sizes a pull by the stream's mean message.
 
 import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { ackSequencesOf } from '../../engine/ingest/stream-consumer.js';
+import { ackSequencesOf, pullMessages } from '../../engine/ingest/stream-consumer.js';
 
 const msg = (reply: unknown, seq = -1, deliverySequence = -1) => ({ reply, seq, info: { deliverySequence } }) as unknown as JsMsg;
 
@@ -24,5 +25,15 @@ describe('ackSequencesOf', () => {
     expect(ackSequencesOf(msg(undefined, 7, 3))).toEqual({ stream: 7, delivery: 3 });
     expect(ackSequencesOf(msg('$JS.ACK.S.C.1.x.2.3.4', 9, 5))).toEqual({ stream: 9, delivery: 5 });
     expect(ackSequencesOf(msg('$JS.ACK.S.C.1.2.y.3.4', 9, 5))).toEqual({ stream: 9, delivery: 5 });
+  });
+});
+
+describe('pullMessages', () => {
+  it('sizes a pull to about 8 MB of the stream’s mean message, within 2,000 and max_ack_pending', () => {
+    expect(pullMessages(0, 0, 50_000)).toBe(2000); // empty stream: no mean yet
+    expect(pullMessages(1000, 300_000, 50_000)).toBe(2000); // single reads of 300 B
+    expect(pullMessages(1000, 15_000_000, 50_000)).toBe(559); // gateway batches of 15 kB
+    expect(pullMessages(1000, 15_000_000, 100)).toBe(100);
+    expect(pullMessages(10, 100 * 2 ** 20, 50_000)).toBe(1); // 10 MB messages: one at a time
   });
 });
