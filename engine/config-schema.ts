@@ -144,7 +144,7 @@ export const CONFIG_SCHEMA = {
           type: 'integer',
           minimum: 1000,
           maximum: 1000000000,
-          default: 4000000,
+          default: 1000000,
           env: 'VIGIL_STORE_SHARD_PLATE_READS',
           description:
             'a sealed or merged file with more plate reads than this is split into plate ranges of about this many, one file each (a plate search opens one a day)',
