@@ -224,8 +224,8 @@ const isMerged = (path: string) => kindOf(path) === 'day';
 export const RUN_SEALS = 12;
 
 /**
- * Whether a day's files are worth merging: a day of hourly seals is (each search opens every
- * file), and so is one big seal (it is sharded). A merged day with a few late files is not
+ * Whether a closed day's files are worth merging: a day of seals and runs is (each search opens
+ * every file), and so is one big seal (it is sharded). A merged day with a few late files is not
  * until they pile up or hold a fifth of the day's reads (the merge rewrites the whole day).
  */
 export function worthMerging(files: readonly Pick<SightingFile, 'path' | 'rows'>[], shardReads: number): boolean {
@@ -252,12 +252,14 @@ export function compactSightingDays(db: Database, before: number, files: Sightin
     }
     let merged = 0;
     for (const [day, group] of byDay) {
+      const worth = worthMerging(group, files.shardPlateReads);
+      const seals = group.filter((f) => kindOf(f.path) === 'seal');
+      if (!worth && seals.length < RUN_SEALS) continue;
       const [end] = await db.query('SELECT epoch_ms(($1::DATE + 1)::TIMESTAMPTZ) AS ms', [day]);
       if (Number(end.ms) <= before) {
-        if (!worthMerging(group, files.shardPlateReads)) continue;
+        if (!worth) continue;
         await mergeFiles(db, files, day, 'day', group);
       } else {
-        const seals = group.filter((f) => kindOf(f.path) === 'seal');
         if (seals.length < RUN_SEALS) continue;
         await mergeFiles(db, files, day, 'run', seals);
       }
