@@ -101,7 +101,7 @@ export const CONFIG_SCHEMA = {
           type: 'integer',
           minimum: 64,
           maximum: 1048576,
-          default: 1024,
+          default: 512,
           description: "DuckDB's buffer pool (its own default would be 80 % of the machine's memory)",
         },
         latenessSeconds: {
