@@ -30,7 +30,7 @@ export class Database {
     private readonly timezone: string,
   ) {}
 
-  static async open(dataDir: string, timezone: string, memoryLimitMb = 1024): Promise<Database> {
+  static async open(dataDir: string, timezone: string, memoryLimitMb = 512): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'vigil.duckdb');
     // A checkpoint every 128 MB of WAL instead of DuckDB's 16 MB: appended rows are written
