@@ -93,7 +93,7 @@ export class StoreMaintenance {
       await compactRollupsByDay(db, closedBefore, this.now() - store.minuteBucketsHours * HOUR_MS);
     });
     // On boundaries of sealMinutes, not every pass: a file per span, not per pass. A plate
-    // search scans the hot table whole (about 20 ms a million reads), so it holds minutes of
+    // search scans the hot table whole (25–30 ms a million reads), so it holds minutes of
     // the city, not hours; the seals of an open day are merged into runs (compact).
     await step('seal', async () => {
       const span = store.sealMinutes * 60_000;

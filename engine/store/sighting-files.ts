@@ -57,7 +57,7 @@ export class SightingFiles {
     private readonly db: Database,
     readonly writerId: string,
     /** Plate reads per file above which a write is split into plate shards (config store.shardPlateReads). */
-    readonly shardPlateReads = 4_000_000,
+    readonly shardPlateReads = 1_000_000,
   ) {
     this.dir = join(dirname(db.path), 'sightings');
   }
