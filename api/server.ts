@@ -32,13 +32,16 @@ import { watchlistRoutes } from './routes/watchlists.js';
 import { geofenceRoutes } from './routes/geofences.js';
 import { hitRoutes } from './routes/hits.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { meRoutes } from './routes/me.js';
+import { webAppRoutes } from './web-app.js';
 
 /** The routes whose bodies are uploads (http.uploadLimitBytes); every other body gets http.bodyLimitBytes. */
 const UPLOADS = new Set(['PUT /api/v1/cameras', 'PUT /api/v1/areas', 'POST /api/v1/watchlists/:id/entries']);
 
 /**
  * On every answer, errors and event streams included: the API serves JSON and text, never pages.
- * The one exception is the API reference at /docs, whose routes declare a `csp` of their own.
+ * The exceptions are the API reference at /docs and the web app's page at / (api/web-app.ts),
+ * whose routes declare a `csp` of their own.
  */
 const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
   ['x-content-type-options', 'nosniff'],
@@ -51,7 +54,7 @@ const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** A Content-Security-Policy in place of the strict one; only the /docs UI routes set it. */
+    /** A Content-Security-Policy in place of the strict one; only the /docs UI routes and the web app's page set it. */
     csp?: string;
   }
 }
@@ -207,6 +210,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler(replyWithError);
 
   await app.register(healthRoutes);
+  await app.register(meRoutes, { prefix: '/api/v1' });
   await app.register(cameraRoutes, { prefix: '/api/v1' });
   await app.register(areaRoutes, { prefix: '/api/v1' });
   await app.register(trafficRoutes, { prefix: '/api/v1' });
@@ -218,6 +222,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(analyticsRoutes, { prefix: '/api/v1' });
 
   await app.register(apiReference);
+  await app.register(webAppRoutes);
   return app;
 }
 

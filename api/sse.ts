@@ -49,9 +49,12 @@ export class EventStream {
     this.res.write(`: ${text}\n\n`);
   }
 
-  /** `data` must be one line (JSON as JSON.stringify writes it is). */
-  event(id: number, type: string, data: string): void {
-    this.res.write(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
+  /**
+   * `data` must be one line (JSON as JSON.stringify writes it is). An event without an id
+   * leaves the client's Last-Event-ID as it was: it is not part of what a resume replays.
+   */
+  event(id: number | null, type: string, data: string): void {
+    this.res.write(`${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${data}\n\n`);
   }
 
   /**

@@ -7,11 +7,12 @@ import { areaWeights, parseWeights } from '../../engine/analytics/area-weights.j
 import { parseVariable, valuesOf, type VariableContext } from '../area-variables.js';
 import { benjaminiHochberg, confidenceBin, localGStar } from '../../engine/analytics/getis-ord.js';
 import { incidentGrid } from '../../engine/analytics/incident-grid.js';
-import { DegenerateDataError, globalMoran } from '../../engine/analytics/moran.js';
+import { DegenerateDataError, globalMoran, moranScatter } from '../../engine/analytics/moran.js';
 import { negativeBinomial, ols, poisson } from '../../engine/analytics/regression.js';
 import { bucketChanges, hourOfWeekChiSquare, mannKendall } from '../../engine/analytics/trend-tests.js';
 import { projectToMetres, toWeights, type SpatialWeights } from '../../engine/analytics/weights.js';
 import { badInput } from '../../engine/errors.js';
+import { pointFeature, rowsOnAreas } from '../../engine/geo/feature-collection.js';
 import type { Area } from '../../engine/domain/places.js';
 import { listAreas } from '../../engine/store/catalog.js';
 import { hourOfWeek, incidentPoints, incidentSeries, type TrendGroup } from '../../engine/store/analytics-query.js';
@@ -25,6 +26,9 @@ const common = {
   style: { enum: ['W', 'B'], default: 'W', description: 'W row-standardised, B binary' },
   format: { enum: ['json', 'csv'], default: 'json' },
 } as const;
+
+/** For the answers that can be drawn: one feature per area (or grid cell) with its row. */
+const drawable = { format: { enum: ['json', 'csv', 'geojson'], default: 'json' } } as const;
 
 const MIN_AREAS = 3;
 
@@ -66,6 +70,7 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
           additionalProperties: false,
           properties: {
             ...common,
+            ...drawable,
             variable: { type: 'string', maxLength: 80, default: 'incidents' },
             permutations: { type: 'integer', minimum: 1, maximum: 9999 },
             seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 1 },
@@ -88,7 +93,11 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         ...m,
         islands: w.islands.map((i) => ctx.areas[i].id),
       };
-      return answer(request, reply, 'autocorrelation', { ...row, rows: [row] });
+      // Drawn, each area is its point of the Moran scatterplot: where the clustering is.
+      const areaRows = () => moranScatter(x, w).map((point, i) => ({ area: ctx.areas[i].id, ...point }) as Record<string, unknown>);
+      return answer(request, reply, 'autocorrelation', { ...row, rows: [row] }, () =>
+        rowsOnAreas(areaRows(), ctx.areas, (r) => String(r.area)),
+      );
     },
   );
 
@@ -103,6 +112,7 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
           additionalProperties: false,
           properties: {
             ...common,
+            ...drawable,
             variable: { type: 'string', maxLength: 80, default: 'incidents' },
             fdr: { type: 'boolean', default: true },
           },
@@ -148,14 +158,20 @@ export const analyticsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         pFdr: pFdr[i],
         bin: confidenceBin(r.z, r.p, q.fdr, pFdr[i]),
       }));
-      return answer(request, reply, 'hotspots', {
+      const body = {
         rows,
         variable: variable.label,
         weights: grid ? 'queen (grid)' : q.weights,
         style: q.style,
         fdr: q.fdr,
         ...(grid ? { grid } : {}),
-      });
+      };
+      // A grid cell is drawn as the point at its centre; an area with its own shape.
+      return answer(request, reply, 'hotspots', body, () =>
+        grid
+          ? rows.map((r, i) => pointFeature(labels[i], Number(extra?.[i].lon), Number(extra?.[i].lat), r))
+          : rowsOnAreas(rows, ctx.areas, (r) => String(r.area)),
+      );
     },
   );
 

@@ -7,6 +7,8 @@ import { checkAreaGeometry } from '../../engine/geo/geojson.js';
 import type { Area } from '../../engine/domain/places.js';
 import { listAreas, replaceAreas } from '../../engine/store/catalog.js';
 import { wellFormedText } from '../params.js';
+import { GEOJSON_TYPE } from '../answer.js';
+import { areaFeatures, featureCollection } from '../../engine/geo/feature-collection.js';
 
 interface FeatureCollection {
   type: 'FeatureCollection';
@@ -85,12 +87,16 @@ export const areaRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { geometry: { type: 'boolean', default: false } },
+          properties: {
+            geometry: { type: 'boolean', default: false },
+            format: { enum: ['json', 'geojson'], default: 'json', description: 'geojson: a FeatureCollection that PUT /areas takes back' },
+          },
         } as const,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const areas = await listAreas(db);
+      if (request.query.format === 'geojson') return reply.type(GEOJSON_TYPE).send(featureCollection(areaFeatures(areas)));
       return { rows: areas.map((a) => (request.query.geometry ? a : { id: a.id, name: a.name, factors: a.factors })) };
     },
   );

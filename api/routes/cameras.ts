@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { badInput } from '../../engine/errors.js';
 import { listCameras, upsertCameras } from '../../engine/store/catalog.js';
 import { checkFreeJson, wellFormedText } from '../params.js';
+import { GEOJSON_TYPE } from '../answer.js';
+import { featureCollection, pointFeature } from '../../engine/geo/feature-collection.js';
 
 const cameraSchema = {
   type: 'object',
@@ -53,8 +55,24 @@ export const cameraRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     },
   );
 
-  app.get('/cameras', { config: { access: ['analyst'] }, schema: { summary: 'List cameras' } }, async () => {
-    const rows = (await listCameras(db)).map((c) => ({ ...c, area: placement.camera(c.id)?.area ?? null }));
-    return { rows };
-  });
+  app.get(
+    '/cameras',
+    {
+      config: { access: ['analyst'] },
+      schema: {
+        summary: 'List cameras with the area each lies in',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { format: { enum: ['json', 'geojson'], default: 'json', description: 'geojson: one Point per camera' } },
+        } as const,
+      },
+    },
+    async (request, reply) => {
+      const rows = (await listCameras(db)).map((c) => ({ ...c, area: placement.camera(c.id)?.area ?? null }));
+      if (request.query.format !== 'geojson') return { rows };
+      const features = rows.map(({ lat, lon, ...props }) => pointFeature(props.id, lon, lat, props));
+      return reply.type(GEOJSON_TYPE).send(featureCollection(features));
+    },
+  );
 };

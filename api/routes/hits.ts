@@ -34,6 +34,8 @@ const decoder = new TextDecoder();
 export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOptions }> = async (app, opts) => {
   const { db, config, audit, nats, metrics } = app.deps;
   const slowClientMs = opts.slowClientMs ?? SLOW_CLIENT_MS;
+  // Core NATS, outside every stream: a decision is already stored and audited in DuckDB.
+  const ackSubject = `${config.nats.prefix}.ack.hit`;
 
   app.get(
     '/hits',
@@ -95,6 +97,13 @@ export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOpti
       reply.hijack();
       const stream = new EventStream(reply.raw, { keepaliveMs: KEEPALIVE_MS, stallMs: slowClientMs });
       stream.comment('vigil hits');
+      // Decisions as they are made, by any dispatcher on any engine, so every open board shows
+      // them. Not replayed on resume: a board that reconnects reloads the hits' latest acks.
+      const acks = nats.nc.subscribe(ackSubject, {
+        callback: (err, m) => {
+          if (!err && !stream.closed.aborted) stream.event(null, 'ack', decoder.decode(m.data));
+        },
+      });
       try {
         if ((await streamHits(consumer, stream, minPriority)) === 'stalled') {
           metrics.hitStreamSlowClients.inc();
@@ -104,6 +113,7 @@ export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOpti
         // The answer is under way: the client's reconnection with Last-Event-ID is the retry.
         request.log.warn({ err }, 'hit stream ended by an error');
       } finally {
+        acks.unsubscribe();
         stream.end();
         // An ordered consumer would otherwise outlive its reader on the server by minutes.
         void consumer.delete().catch(() => undefined);
@@ -140,7 +150,9 @@ export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOpti
       if (!hit.acked)
         metrics.hitAckSeconds.labels(hit.source, priorityBand(hit.priority), status).observe(Math.max(0, at - hit.emittedMs) / 1000);
       await audit.record({ ...actorOf(request), action: 'hit.ack', target: id, reason: reason ?? null, detail: { status } });
-      return { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };
+      const decision = { hit: id, status, reason: reason ?? null, by: request.principal?.name ?? null, at: new Date(at).toISOString() };
+      nats.nc.publish(ackSubject, JSON.stringify(decision));
+      return decision;
     },
   );
 };

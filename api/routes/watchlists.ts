@@ -275,7 +275,7 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
       if (retroMs !== null && list.kind === 'face') {
         throw badInput('querystring.retro applies to plate watchlists: face embeddings are not stored with sightings');
       }
-      const entries = entriesOf(request.body, list, rules.faceDimension(list.id), config.timezone);
+      const { entries, repeated } = entriesOf(request.body, list, rules.faceDimension(list.id), config.timezone);
       // A list with edits on: the estimate covers the entries it would hold after the upload.
       const fuzzy =
         isPlateOptions(list.match) && list.match.maxEdits > 0
@@ -294,11 +294,12 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
         ...actorOf(request),
         action: 'watchlist.entries.upsert',
         target: list.id,
-        detail: { count: entries.length, retro: request.query.retro ?? null },
+        detail: { count: entries.length, repeated, retro: request.query.retro ?? null },
       });
       const retro = retroMs === null ? null : await retroMatch(app.deps, list, entries, retroMs);
       return {
         upserted: entries.length,
+        repeated,
         ...(fuzzy ? { estimatedFuzzyHitRate: fuzzy.perThousandReads, forced: fuzzy.forced } : {}),
         ...(retro ? { retro } : {}),
       };
@@ -331,12 +332,22 @@ export const watchlistRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
-/** Entries as the list keeps them; errors name body[i] and the field. */
-function entriesOf(body: EntryBody[], list: Watchlist, listDimension: number, timeZone: string): WatchEntry[] {
-  const seen = new Set<string>();
+/**
+ * Entries as the list keeps them; errors name body[i] and the field. A key given twice (an
+ * export with corrections appended, say) keeps its last entry, as the upload's "add or
+ * replace" does across uploads; `repeated` says how many keys came more than once.
+ */
+function entriesOf(
+  body: EntryBody[],
+  list: Watchlist,
+  listDimension: number,
+  timeZone: string,
+): { entries: WatchEntry[]; repeated: number } {
+  const byKey = new Map<string, WatchEntry>();
+  const repeatedKeys = new Set<string>();
   // A face list's dimension is fixed by its first entry.
   let dim = listDimension;
-  return body.map((b, i) => {
+  body.forEach((b, i) => {
     const path = `body[${i}]`;
     let key = b.key;
     if (list.kind === 'plate') {
@@ -345,8 +356,6 @@ function entriesOf(body: EntryBody[], list: Watchlist, listDimension: number, ti
       if (plate === null) throw badInput(`${path}.key '${b.key.slice(0, 32)}' is not 2–16 letters and digits once normalised`);
       key = plate;
     }
-    if (seen.has(key)) throw badInput(`${path}.key '${key}' appears twice in the upload`);
-    seen.add(key);
     const entry: WatchEntry = {
       key,
       label: b.label ?? null,
@@ -361,6 +370,10 @@ function entriesOf(body: EntryBody[], list: Watchlist, listDimension: number, ti
       if (v.length !== dim) throw badInput(`${path}.embedding has ${v.length} dimensions; this list's faces have ${dim}`);
       entry.embedding = v;
     }
-    return entry;
+    if (byKey.has(key)) repeatedKeys.add(key);
+    // Deleted first, so the entry goes where its last occurrence is.
+    byKey.delete(key);
+    byKey.set(key, entry);
   });
+  return { entries: [...byKey.values()], repeated: repeatedKeys.size };
 }

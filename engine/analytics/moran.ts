@@ -117,6 +117,42 @@ export function globalMoran(x: ArrayLike<number>, w: SpatialWeights, opts: { per
   return result;
 }
 
+export type MoranQuadrant = 'high-high' | 'low-low' | 'high-low' | 'low-high';
+
+export interface MoranScatterPoint {
+  value: number;
+  /** Σ_j w_ij x_j: the neighbours' (weighted) value; 0 for an island, as spdep's zero.policy. */
+  lag: number;
+  /** The area's place in the Moran scatterplot; null for an island, which has no neighbours. */
+  quadrant: MoranQuadrant | null;
+}
+
+/**
+ * The Moran scatterplot as spdep's `moran.plot` draws it: each value against its spatial lag,
+ * split at the mean of the values and the mean of the lags. High-high and low-low areas are
+ * the ones that make I positive; a map of them shows where the clustering is.
+ */
+export function moranScatter(x: ArrayLike<number>, w: SpatialWeights): MoranScatterPoint[] {
+  if (x.length !== w.n) throw new RangeError(`moranScatter: ${x.length} values for ${w.n} areas`);
+  const lags = Array.from({ length: w.n }, (_, i) => {
+    let lag = 0;
+    for (let k = 0; k < w.neighbours[i].length; k++) lag += w.weights[i][k] * x[w.neighbours[i][k]];
+    return lag;
+  });
+  let meanX = 0;
+  let meanLag = 0;
+  for (let i = 0; i < w.n; i++) {
+    meanX += x[i] / w.n;
+    meanLag += lags[i] / w.n;
+  }
+  return lags.map((lag, i) => ({
+    value: x[i],
+    lag,
+    quadrant:
+      w.neighbours[i].length === 0 ? null : (`${x[i] >= meanX ? 'high' : 'low'}-${lag >= meanLag ? 'high' : 'low'}` as MoranQuadrant),
+  }));
+}
+
 function twoSided(zValue: number): number {
   return 2 * normalCdf(-Math.abs(zValue), 0, 1);
 }

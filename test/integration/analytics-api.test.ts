@@ -55,6 +55,14 @@ describe('without areas', () => {
     expect(body.rows.some((r: { bin: number }) => r.bin === 3)).toBe(true);
   });
 
+  it("draws the grid as GeoJSON points at the cells' centres", async () => {
+    const json = (await get(`/api/v1/analytics/hotspots?${JAN}`)).body;
+    const fc = JSON.parse((await get(`/api/v1/analytics/hotspots?${JAN}&format=geojson`)).body as string);
+    expect(fc.grid).toEqual(json.grid);
+    expect(fc.features.map((f: any) => f.id)).toEqual(json.rows.map((r: any) => r.cell));
+    expect(fc.features[0].geometry).toEqual({ type: 'Point', coordinates: [json.rows[0].lon, json.rows[0].lat] });
+  });
+
   it('runs the Knox test over distance × time bands; the cells hold every pair', async () => {
     const { status, body } = await get(`/api/v1/analytics/near-repeat?${JAN}&iterations=19&seed=7`);
     expect(status).toBe(200);
@@ -131,6 +139,38 @@ describe('Columbus neighbourhoods', () => {
     const zById = new Map<string, number>(body.rows.map((r: { area: string; z: number }) => [r.area, r.z]));
     R.ids.forEach((id: number, i: number) => expect(zById.get(String(id))).toBeCloseTo(R.gstarQueenW.z[i], 5));
     expect(body.rows.every((r: { bin: number }) => r.bin >= -3 && r.bin <= 3)).toBe(true);
+  });
+
+  it('draws hotspots and autocorrelation as GeoJSON: each area with its row', async () => {
+    const shape = new Map<string, unknown>(columbus.features.map((f: any) => [String(f.properties.id), f.geometry]));
+    const json = (await get('/api/v1/analytics/hotspots?variable=CRIME')).body;
+    const { status, body, type } = await get('/api/v1/analytics/hotspots?variable=CRIME&format=geojson');
+    expect(status).toBe(200);
+    expect(type).toMatch(/^application\/geo\+json/);
+    const hot = JSON.parse(body as string);
+    expect(hot).toMatchObject({ type: 'FeatureCollection', variable: 'CRIME', weights: 'queen', fdr: true });
+    expect(hot.features).toHaveLength(49);
+    for (const [i, f] of hot.features.entries()) {
+      expect(f.geometry).toEqual(shape.get(f.id));
+      expect(f.properties).toEqual({ name: null, ...json.rows[i] });
+    }
+
+    const moran = JSON.parse((await get('/api/v1/analytics/autocorrelation?variable=CRIME&format=geojson')).body as string);
+    expect(moran.I).toBeCloseTo(R.moranQueenW.I, 5);
+    expect(moran.features).toHaveLength(49);
+    expect(moran.features.every((f: any) => f.geometry === null || f.geometry.type.endsWith('Polygon'))).toBe(true);
+    // Row-standardised, the scatterplot's slope is I itself.
+    const points = moran.features.map((f: any) => f.properties);
+    const mean = points.reduce((a: number, p: any) => a + p.value, 0) / points.length;
+    const slope =
+      points.reduce((a: number, p: any) => a + (p.value - mean) * (p.lag - mean), 0) /
+      points.reduce((a: number, p: any) => a + (p.value - mean) ** 2, 0);
+    expect(slope).toBeCloseTo(moran.I, 10);
+    expect(new Set(points.map((p: any) => p.quadrant))).toEqual(new Set(['high-high', 'low-low', 'high-low', 'low-high']));
+    // An answer that cannot be drawn refuses the format, naming it.
+    const trends = await get('/api/v1/analytics/trends?format=geojson');
+    expect(trends.status).toBe(400);
+    expect(trends.body.message).toMatch(/format/);
   });
 
   it('answers as CSV, and the export is audited', async () => {

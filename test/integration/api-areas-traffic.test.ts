@@ -119,6 +119,35 @@ describe('areas, cameras and traffic', () => {
     ]);
   });
 
+  it('answers areas and cameras as GeoJSON: areas that PUT /areas takes back, cameras as points', async () => {
+    const res = await engine.api.inject({ url: '/api/v1/areas?format=geojson', headers: auth('analyst') });
+    expect(res.headers['content-type']).toMatch(/^application\/geo\+json/);
+    const areas = res.json();
+    expect(areas).toEqual({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', id: 'east', geometry: EAST, properties: { id: 'east', name: null, population: 8000, lighting: 0.4 } },
+        { type: 'Feature', id: 'west', geometry: WEST, properties: { id: 'west', name: 'West district', population: 12000, schools: 3 } },
+      ],
+    });
+    const before = (await get('/api/v1/areas?geometry=true')).rows;
+    expect(await put('/api/v1/areas', areas)).toEqual({ areas: 2 });
+    expect((await get('/api/v1/areas?geometry=true')).rows).toEqual(before);
+
+    const cameras = await get('/api/v1/cameras?format=geojson');
+    expect(cameras.type).toBe('FeatureCollection');
+    expect(cameras.features).toHaveLength(CAMERAS.length);
+    expect(cameras.features.find((f: { id: string }) => f.id === 'cam-w2')).toEqual({
+      type: 'Feature',
+      id: 'cam-w2',
+      geometry: { type: 'Point', coordinates: [69.23, 41.29] },
+      properties: { id: 'cam-w2', kind: 'fixed', attrs: { street: 'Amir Temur' }, area: 'west' },
+    });
+    const bad = await engine.api.inject({ url: '/api/v1/cameras?format=kml', headers: auth('analyst') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/format/);
+  });
+
   it('counts reads per area and UTC hour, a mobile read in the area where it was made', async () => {
     await publish('cam-w1', { ts: M - 30 * MINUTE, kind: 'plate', plate: '01 A 111 AA' });
     await publish('cam-w1', { ts: M - 20 * MINUTE, kind: 'vehicle' });

@@ -37,6 +37,7 @@ const TABLE: readonly RouteRow[] = [
   { method: 'GET', url: '/healthz', access: 'public' },
   { method: 'GET', url: '/readyz', access: 'public' },
   { method: 'GET', url: '/metrics', access: 'public' },
+  { method: 'GET', url: '/api/v1/me', access: ['analyst', 'dispatcher'] },
   { method: 'PUT', url: '/api/v1/cameras', access: [] },
   { method: 'GET', url: '/api/v1/cameras', access: ['analyst'] },
   { method: 'POST', url: '/api/v1/watchlists', access: [] },
@@ -252,6 +253,18 @@ describe('route table', () => {
         .map((r) => key(r.method, r.url))
         .sort(),
     ).toEqual([...served].sort());
+  });
+});
+
+describe('GET /api/v1/me', () => {
+  it.for(['admin', 'analyst', 'dispatcher', 'jwt analyst+dispatcher'] as const)('names %s and every role it holds', async (caller) => {
+    const res = await engine.api.inject({ url: '/api/v1/me', headers: headersOf(caller) });
+    expect(res.statusCode).toBe(200);
+    const roles = rolesOf(caller) as Role[];
+    const me = res.json();
+    expect(me.roles).toEqual(roles);
+    expect(me.role).toBe(roles[0]);
+    expect(me.name).toMatch(caller.startsWith('jwt') ? /\S/ : new RegExp(`^${caller}-user$`));
   });
 });
 

@@ -44,25 +44,30 @@ async function sseEvents(lastEventId: string | null, count: number, during: () =
   });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const events: Array<{ id: string; data: Record<string, any> }> = [];
+  const events: Array<{ id: string | undefined; type: string | undefined; data: Record<string, any> }> = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
+  let opened = false;
   const reading = (async () => {
     while (events.length < count) {
       const { value, done } = await reader.read();
       if (done) break;
+      opened = true;
       buffer += decoder.decode(value, { stream: true });
       let cut;
       while ((cut = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
         const id = /^id: (.*)$/m.exec(block)?.[1];
+        const type = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (id && data) events.push({ id, data: JSON.parse(data) });
+        if (data) events.push({ id, type, data: JSON.parse(data) });
       }
     }
   })();
+  // The stream's opening comment: from here on it receives hits and decisions.
+  await eventually(() => opened, 5_000, 'the stream opened');
   await during();
   await Promise.race([
     reading,
@@ -105,7 +110,7 @@ describe('hits', () => {
     expect(first.map((e) => e.data.entry.key)).toEqual(['01A111AA', '01A111AA']);
     expect(Number(first[1].id)).toBeGreaterThan(Number(first[0].id));
     // Resume after the first: the second comes again, then new ones.
-    const resumed = await sseEvents(first[0].id, 2, async () => {
+    const resumed = await sseEvents(first[0].id ?? null, 2, async () => {
       await readPlate('01A111AA');
     });
     expect(resumed[0].id).toBe(first[1].id);
@@ -180,6 +185,29 @@ describe('hits', () => {
       samples.filter((s) => s.name === 'vigil_hit_acks_total' && s.labels.watchlist === listId && s.labels.status === 'accepted'),
     ).toMatchObject([{ value: 0 }]);
   });
+
+  it("shows a dispatcher's decision on every open stream, as an event without an id", async () => {
+    const [hit] = (await engine.api.inject({ url: '/api/v1/hits?limit=1', headers: auth('dispatcher') })).json().rows;
+    const decide = () =>
+      engine.api.inject({
+        method: 'POST',
+        url: `/api/v1/hits/${hit.id}/ack`,
+        headers: auth('dispatcher'),
+        payload: { status: 'accepted' },
+      });
+    // Two boards: the second opens while the first waits, and both see the one decision.
+    let other: Awaited<ReturnType<typeof sseEvents>> = [];
+    const [mine] = await sseEvents(null, 1, async () => {
+      other = await sseEvents(null, 1, async () => {
+        expect((await decide()).statusCode).toBe(200);
+      });
+    });
+    for (const event of [mine, other[0]]) {
+      expect(event.type).toBe('ack');
+      expect(event.id).toBeUndefined();
+      expect(event.data).toMatchObject({ hit: hit.id, status: 'accepted', reason: null, by: 'dispatcher-user' });
+    }
+  });
 });
 
 describe('live watchlist changes', () => {
@@ -192,6 +220,21 @@ describe('live watchlist changes', () => {
     const control = await readPlate('01A111AA');
     await eventually(async () => (await hitsFor(control)).length === 1, 10_000, 'control hit');
     expect(await hitsFor(r2)).toEqual([]);
+  });
+
+  it('a key given twice in one upload keeps its last entry, and the answer counts the repeats', async () => {
+    const res = await admin('POST', `/api/v1/watchlists/${listId}/entries`, [
+      { key: '01 F 666 FF', label: 'first report', reference: 'R-1' },
+      { key: '01G777GG', label: 'once' },
+      { key: '01F666FF', label: 'corrected report', reference: 'R-2' },
+      { key: '01f666ff', label: 'last word', reference: 'R-3' },
+    ]);
+    expect(res).toEqual({ upserted: 2, repeated: 1 });
+    const r = await readPlate('01F666FF');
+    await eventually(async () => (await hitsFor(r)).length === 1, 10_000, 'hit for the repeated key');
+    expect((await hitsFor(r))[0].entry).toMatchObject({ key: '01F666FF', label: 'last word', reference: 'R-3' });
+    const audit = (await engine.api.inject({ url: '/api/v1/audit?action=watchlist.entries.upsert', headers: auth('admin') })).json();
+    expect(audit.rows[0].detail).toMatchObject({ count: 2, repeated: 1 });
   });
 
   it('an expired watchlist never hits', async () => {

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DegenerateDataError, globalMoran, type MoranResult } from '../../engine/analytics/moran.js';
+import { DegenerateDataError, globalMoran, moranScatter, type MoranResult } from '../../engine/analytics/moran.js';
 import { contiguity, knn, toWeights } from '../../engine/analytics/weights.js';
 import { polygonsOf, type AreaGeometry } from '../../engine/geo/geojson.js';
 import { mulberry32 } from '../../engine/util/random.js';
@@ -164,5 +164,35 @@ describe('permutation p-value', () => {
   it('refuses a non-integer or zero permutation count', () => {
     expect(() => globalMoran(crime, toWeights(queen, 'W'), { permutations: 0 })).toThrow(RangeError);
     expect(() => globalMoran(crime, toWeights(queen, 'W'), { permutations: 9.5 })).toThrow(RangeError);
+  });
+});
+
+describe('the Moran scatterplot', () => {
+  it("row-standardised: the slope of the lag on the value is Moran's I (Columbus CRIME, queen)", () => {
+    const w = toWeights(queen, 'W');
+    const points = moranScatter(crime, w);
+    const mean = crime.reduce((a, b) => a + b, 0) / crime.length;
+    // Rows sum to 1, so the lag of the centred values is the lag minus the mean.
+    let sxy = 0;
+    let sxx = 0;
+    for (const p of points) {
+      sxy += (p.value - mean) * (p.lag - mean);
+      sxx += (p.value - mean) ** 2;
+    }
+    expect(sxy / sxx).toBeCloseTo(globalMoran(crime, w).I, 12);
+    // Positive autocorrelation: most areas sit in the high-high and low-low quadrants.
+    const alike = points.filter((p) => p.quadrant === 'high-high' || p.quadrant === 'low-low').length;
+    expect(alike).toBeGreaterThan(points.length * 0.7);
+  });
+
+  it("gives each area its neighbours' weighted value, and an island no quadrant", () => {
+    // A chain 0–1–2 and an island 3.
+    const w = toWeights([[1], [0, 2], [1], []], 'W');
+    expect(moranScatter([1, 5, 9, 4], w)).toEqual([
+      { value: 1, lag: 5, quadrant: 'low-high' },
+      { value: 5, lag: 5, quadrant: 'high-high' },
+      { value: 9, lag: 5, quadrant: 'high-high' },
+      { value: 4, lag: 0, quadrant: null },
+    ]);
   });
 });
