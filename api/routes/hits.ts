@@ -5,7 +5,10 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
 import { badInput, VigilError } from '../../engine/errors.js';
 import { priorityBand } from '../../engine/domain/priority.js';
-import { hitForAck, listHits, recordAck } from '../../engine/store/hit-query.js';
+import { hitForAck, hitPlace, listHits, recordAck, type HitPlace } from '../../engine/store/hit-query.js';
+import { findSightings } from '../../engine/store/sighting-query.js';
+import { normalisePlate } from '../../engine/domain/plate.js';
+import type { Database } from '../../engine/store/database.js';
 import { timeWindow, timeWindowSchema, wellFormedText } from '../params.js';
 import { actorOf } from '../auth.js';
 import { EventStream, type DrainOutcome } from '../sse.js';
@@ -30,9 +33,14 @@ const FETCH_BATCH = 64;
 /** How long one pull waits on the server for hits; the next pull follows at once. */
 const FETCH_EXPIRES_MS = 30_000;
 const decoder = new TextDecoder();
+/** A hit reaches the stream a moment before its batch commits: a board asking at once waits this long. */
+const HIT_STORED_WAIT_MS = 2_000;
+const HOUR_MS = 3_600_000;
+/** At most this many sightings in a hit's trail: an hour of a plate read at every crossing. */
+const TRAIL_ROWS = 1_000;
 
 export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOptions }> = async (app, opts) => {
-  const { db, config, audit, nats, metrics } = app.deps;
+  const { db, config, audit, nats, metrics, placement } = app.deps;
   const slowClientMs = opts.slowClientMs ?? SLOW_CLIENT_MS;
   // Core NATS, outside every stream: a decision is already stored and audited in DuckDB.
   const ackSubject = `${config.nats.prefix}.ack.hit`;
@@ -121,6 +129,74 @@ export const hitRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: HitRouteOpti
     },
   );
 
+  app.get(
+    '/hits/:id/context',
+    {
+      config: { access: ['dispatcher', 'analyst'] },
+      schema: {
+        summary: "What dispatch draws around a hit: the plate's trail and the nearest units (audited)",
+        description:
+          "`trail`: the hit's plate read from an hour before the hit to now (at most an hour after it), in time order, " +
+          'at most 1,000 rows. `units`: the cameras whose reads carry their own position (patrol cars, drones), nearest ' +
+          "the hit first, each at its latest read within `unitMaxAgeMinutes`, with the straight-line distance. A plate's " +
+          "trail is a person's movements: every call is audited, its reason the hit.",
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            units: { type: 'integer', minimum: 0, maximum: 50, default: 5, description: 'how many units, nearest first' },
+            unitMaxAgeMinutes: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1440,
+              default: 15,
+              description: 'a unit older than this is not shown',
+            },
+          },
+        } as const,
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const hit = await storedHit(db, id);
+      if (!hit) throw new VigilError('NOT_FOUND', `no hit ${id}`);
+      const now = Date.now();
+      const from = hit.ts - HOUR_MS;
+      const to = Math.max(hit.ts, Math.min(now, hit.ts + HOUR_MS)) + 1;
+      const plate = hit.plate === null ? null : normalisePlate(hit.plate);
+      if (plate !== null) {
+        await audit.record({
+          ...actorOf(request),
+          action: 'hit.context',
+          target: id,
+          reason: `dispatch of hit ${id}`,
+          detail: { plate, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+        });
+      }
+      const trail =
+        plate === null
+          ? []
+          : (await findSightings(db, { pattern: { text: plate, wildcard: false }, fuzzy: false, from, to, limit: TRAIL_ROWS })).rows;
+      const units =
+        hit.lat === null || hit.lon === null
+          ? []
+          : placement.units.nearest(hit.lat, hit.lon, request.query.units, now - request.query.unitMaxAgeMinutes * 60_000);
+      return {
+        hit: id,
+        plate,
+        lat: hit.lat,
+        lon: hit.lon,
+        trail: {
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          rows: trail.map((r) => ({ ts: r.ts, camera: r.camera, lat: r.lat, lon: r.lon, area: r.area })),
+        },
+        units: units.map((u) => ({ camera: u.camera, lat: u.lat, lon: u.lon, at: new Date(u.ts).toISOString(), distanceM: u.distanceM })),
+      };
+    },
+  );
+
   app.post(
     '/hits/:id/ack',
     {
@@ -188,4 +264,17 @@ function stopOnClose(batch: ConsumerMessages, closed: AbortSignal): () => void {
   if (closed.aborted) stop();
   else closed.addEventListener('abort', stop, { once: true });
   return () => closed.removeEventListener('abort', stop);
+}
+
+/** How the engine names hits (engine/match/hit.ts): only such an id is worth waiting for. */
+const HIT_ID = /^(?:[dr]\d+\.\d+\.[wg]\.|p\.)/;
+
+/** The hit, waiting briefly for one that is on the stream but not yet committed. */
+async function storedHit(db: Database, id: string): Promise<HitPlace | null> {
+  const deadline = Date.now() + (HIT_ID.test(id) ? HIT_STORED_WAIT_MS : 0);
+  for (;;) {
+    const hit = await hitPlace(db, id);
+    if (hit !== null || Date.now() >= deadline) return hit;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -3,6 +3,7 @@
 
 import type { CameraSite } from '../domain/places.js';
 import { AreaIndex, type AreaShape } from './area-index.js';
+import { UnitPositions } from './unit-positions.js';
 
 interface PlacedCamera extends CameraSite {
   area: string | null;
@@ -11,6 +12,8 @@ interface PlacedCamera extends CameraSite {
 export class Placement {
   private cameras_ = new Map<string, PlacedCamera>();
   private index = new AreaIndex([]);
+  /** The latest position of each camera whose reads carry one (see areaOf). */
+  readonly units = new UnitPositions();
 
   setAreas(areas: readonly AreaShape[]): void {
     this.index = new AreaIndex(areas);

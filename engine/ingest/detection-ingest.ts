@@ -275,6 +275,7 @@ function place(placement: Placement, reads: readonly DecodedRead[]) {
     const r = reads[i];
     const area = placement.areaOf(r.camera, r.lat, r.lon);
     const pos = placement.positionOf(r.camera, r.lat, r.lon);
+    if (r.lat !== undefined && r.lon !== undefined) placement.units.saw(r.camera, r.lat, r.lon, r.ts);
     if (pos) {
       lats[i] = pos.lat;
       lons[i] = pos.lon;

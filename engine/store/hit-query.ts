@@ -61,6 +61,32 @@ export async function listHits(db: Database, q: HitQuery): Promise<{ rows: unkno
   };
 }
 
+/** What dispatch draws around a hit: where and when, and the plate read (if any). */
+export interface HitPlace {
+  id: string;
+  ts: number;
+  lat: number | null;
+  lon: number | null;
+  plate: string | null;
+}
+
+export async function hitPlace(db: Database, id: string): Promise<HitPlace | null> {
+  const [row] = await db.query(
+    `SELECT epoch_ms(ts) AS ts_ms, TRY_CAST(json_extract(body, '$.lat') AS DOUBLE) AS lat,
+            TRY_CAST(json_extract(body, '$.lon') AS DOUBLE) AS lon, json_extract_string(body, '$.plate') AS plate
+     FROM hits WHERE id = $1 LIMIT 1`,
+    [id],
+  );
+  if (!row) return null;
+  return {
+    id,
+    ts: Number(row.ts_ms),
+    lat: row.lat === null ? null : Number(row.lat),
+    lon: row.lon === null ? null : Number(row.lon),
+    plate: row.plate === null ? null : String(row.plate),
+  };
+}
+
 export interface AckedHit {
   source: string;
   priority: number;

@@ -52,6 +52,7 @@ const TABLE: readonly RouteRow[] = [
   { method: 'GET', url: '/api/v1/hits', access: ['dispatcher', 'analyst'] },
   { method: 'GET', url: '/api/v1/hits/stream', access: ['dispatcher', 'analyst'], stream: true },
   { method: 'POST', url: '/api/v1/hits/:id/ack', access: ['dispatcher'] },
+  { method: 'GET', url: '/api/v1/hits/:id/context', access: ['dispatcher', 'analyst'] },
   { method: 'GET', url: '/api/v1/sightings', access: ['analyst'] },
   { method: 'PUT', url: '/api/v1/areas', access: [] },
   { method: 'GET', url: '/api/v1/areas', access: ['analyst'] },
@@ -70,6 +71,9 @@ const TABLE: readonly RouteRow[] = [
   { method: 'GET', url: '/docs/static/index.html', access: 'public' },
   { method: 'GET', url: '/docs/static/swagger-initializer.js', access: 'public' },
   { method: 'GET', url: '/docs/static/*', access: 'public' },
+  { method: 'GET', url: '/', access: 'public' },
+  { method: 'GET', url: '/app/config.json', access: 'public' },
+  { method: 'GET', url: '/app/assets/*', access: 'public' },
 ];
 
 const key = (method: string, url: string) => `${method} ${url}`;

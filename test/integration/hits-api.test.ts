@@ -296,3 +296,44 @@ describe('past-read matching', () => {
     expect(bad.json().message).toMatch(/retro/);
   });
 });
+
+describe("a hit's context for dispatch", () => {
+  it("gives the plate's trail of the hour before and the nearest units, audited", async () => {
+    const now = Date.now();
+    // A patrol car and a drone report where they are; a fixed camera's read has no position of its own.
+    await js.publish('vigil.det.patrol-07', encode({ ts: now - 60_000, kind: 'vehicle', id: `unit-${seq++}`, lat: 41.302, lon: 69.25 }));
+    await js.publish('vigil.det.drone-02', encode({ ts: now - 60_000, kind: 'person', id: `unit-${seq++}`, lat: 41.32, lon: 69.25 }));
+    const earlier = `read-${seq++}`;
+    await js.publish(
+      'vigil.det.patrol-09',
+      encode({ ts: now - 1_800_000, kind: 'plate', plate: '01H888HH', id: earlier, lat: 41.29, lon: 69.2 }),
+    );
+    await admin('POST', `/api/v1/watchlists/${listId}/entries`, [{ key: '01H888HH', label: 'context' }]);
+    const last = `read-${seq++}`;
+    await js.publish('vigil.det.patrol-09', encode({ ts: now, kind: 'plate', plate: '01H 888 HH', id: last, lat: 41.3, lon: 69.25 }));
+    await eventually(async () => (await hitsFor(last)).length === 1, 10_000, 'hit of the last read');
+    const [hit] = await hitsFor(last);
+
+    const res = await engine.api.inject({ url: `/api/v1/hits/${hit.id}/context?units=2`, headers: auth('dispatcher') });
+    expect(res.statusCode, res.body).toBe(200);
+    const context = res.json();
+    expect(context).toMatchObject({ hit: hit.id, plate: '01H888HH', lat: 41.3, lon: 69.25 });
+    expect(context.trail.rows.map((r: any) => [r.camera, r.lat, r.lon])).toEqual([
+      ['patrol-09', 41.29, 69.2],
+      ['patrol-09', 41.3, 69.25],
+    ]);
+    expect(Date.parse(context.trail.from)).toBe(now - 3_600_000);
+    // The car that read the plate is itself nearest; then the patrol 222 m north.
+    expect(context.units.map((u: any) => u.camera)).toEqual(['patrol-09', 'patrol-07']);
+    expect(context.units[1]).toMatchObject({ lat: 41.302, lon: 69.25, at: new Date(now - 60_000).toISOString() });
+    expect(context.units[1].distanceM).toBeGreaterThan(215);
+    expect(context.units[1].distanceM).toBeLessThan(230);
+
+    const audit = (await engine.api.inject({ url: '/api/v1/audit?action=hit.context', headers: auth('admin') })).json().rows;
+    expect(audit[0]).toMatchObject({ actor: 'dispatcher-user', target: hit.id, reason: `dispatch of hit ${hit.id}` });
+    expect(audit[0].detail).toMatchObject({ plate: '01H888HH' });
+
+    const unknown = await engine.api.inject({ url: '/api/v1/hits/nope/context', headers: auth('dispatcher') });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
