@@ -3,6 +3,7 @@
 // simulated traffic will hit.
 
 import type { SimCity } from './city.js';
+import { distanceMetres, type LatLon } from './local-frame.js';
 
 const PLATE_LIST = 'vigil simulate: demo plates';
 const FACE_LIST = 'vigil simulate: demo faces';
@@ -11,6 +12,9 @@ const LEGAL_BASIS = 'demonstration only: a simulated city (vigil simulate --watc
 // times an hour, so hits come at many rates.
 const PLATE_RANKS = [3, 8, 20, 50, 120, 300, 700, 1500, 3000, 8000];
 const FACE_RANKS = [0, 5, 30];
+const ZONE = 'vigil simulate: demo protection order';
+/** A protection order keeps a listed car this far from a home: a few crossings' cameras. */
+const ZONE_RADIUS_M = 400;
 
 export async function registerCity(api: string, token: string, city: SimCity): Promise<void> {
   const base = api.replace(/\/+$/, '');
@@ -19,7 +23,11 @@ export async function registerCity(api: string, token: string, city: SimCity): P
 }
 
 /** Creates the demo lists, or refills them when a previous run made them; returns what was listed. */
-export async function addDemoWatchlists(api: string, token: string, city: SimCity): Promise<{ plates: string[]; faces: number }> {
+export async function addDemoWatchlists(
+  api: string,
+  token: string,
+  city: SimCity,
+): Promise<{ plates: string[]; faces: number; zone: string | null }> {
   const base = api.replace(/\/+$/, '');
   const { rows } = (await call('GET', `${base}/api/v1/watchlists`, token)) as { rows: Array<{ id: string; name: string }> };
   const listId = async (name: string, kind: 'plate' | 'face', priority: number) =>
@@ -42,7 +50,37 @@ export async function addDemoWatchlists(api: string, token: string, city: SimCit
     token,
     faces.map((r, k) => ({ key: `resident-${r}`, label: `demo: missing person ${k + 1}`, embedding: city.faces[r] })),
   );
-  return { plates, faces: faces.length };
+  // A protection-order exclusion zone round a home: any demo plate read inside it is a hit.
+  const home = protectedHome(city);
+  const fences = (await call('GET', `${base}/api/v1/geofences`, token)) as { rows: Array<{ name: string }> };
+  if (home && !fences.rows.some((f) => f.name === ZONE)) {
+    await call('POST', `${base}/api/v1/geofences`, token, {
+      name: ZONE,
+      geometry: { type: 'Circle', center: [home.lon, home.lat], radiusM: ZONE_RADIUS_M },
+      trigger: 'inside',
+      watchlists: [plateList],
+      priority: 90,
+      cooldownSeconds: 600,
+    });
+  }
+  return { plates, faces: faces.length, zone: home ? ZONE : null };
+}
+
+/**
+ * The apartment block with the most cameras within the zone's radius, so the demo zone sees
+ * traffic; null in a city without blocks.
+ */
+export function protectedHome(city: SimCity): LatLon | null {
+  let best: LatLon | null = null;
+  let most = -1;
+  for (const block of city.places.blocks) {
+    const near = city.cameras.filter((c) => distanceMetres(block, c) <= ZONE_RADIUS_M).length;
+    if (near > most) {
+      most = near;
+      best = { lat: block.lat, lon: block.lon };
+    }
+  }
+  return best;
 }
 
 async function call(method: string, url: string, token: string, body?: unknown): Promise<unknown> {

@@ -185,7 +185,9 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     console.error(`vigil simulate: registered ${city.cameras.length} cameras and ${city.areas.features.length} mahallas with ${args.api}`);
     if (args.watchlist) {
       const listed = await addDemoWatchlists(args.api, args.token, city);
-      console.error(`vigil simulate: demo watchlists: plates ${listed.plates.join(', ')}; ${listed.faces} faces`);
+      console.error(
+        `vigil simulate: demo watchlists: plates ${listed.plates.join(', ')}; ${listed.faces} faces${listed.zone ? `; geofence '${listed.zone}'` : ''}`,
+      );
     }
   }
 
