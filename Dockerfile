@@ -9,6 +9,7 @@ COPY api ./api
 COPY workers ./workers
 COPY bench ./bench
 COPY dashboards ./dashboards
+COPY web ./web
 RUN npm ci && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

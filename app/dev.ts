@@ -105,13 +105,23 @@ export async function dev(argv: string[]): Promise<void> {
   // Demo watchlists of plates and faces the traffic carries, so hits flow; plates at the
   // precise default (exact and look-alikes, no edits).
   const demo = engine.devToken ? await addDemoWatchlists(base, engine.devToken, city) : null;
+  // The situation centre signs in from the link's fragment (never sent to the server) and then
+  // drops it from the address bar.
+  const webApp = engine.devToken
+    ? `${base}/#token=${encodeURIComponent(engine.devToken)}`
+    : `${base}/   (sign in with one of your auth.tokens)`;
   console.log(`
 vigil is running.
+  web app    ${webApp}
   API        ${base}   (reference: ${base}/docs, OpenAPI: ${base}/docs/json)
   token      ${token}
   NATS       ${config.nats.url}${natsProc ? ' (private nats-server started for this run)' : ''}
   simulated  ${city.cameras.length} cameras, ${areas.length} mahallas in 12 districts, ~${rate} reads/s${
-    demo ? `\n  watchlists ${demo.plates.length} demo plates (exact and look-alikes, no edits) and ${demo.faces} faces` : ''
+    demo
+      ? `\n  watchlists ${demo.plates.length} demo plates (exact and look-alikes, no edits) and ${demo.faces} faces${
+          demo.zone ? `; a protection-order zone that the plates must not enter` : ''
+        }`
+      : ''
   }
 
 Try:

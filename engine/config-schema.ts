@@ -380,6 +380,22 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    ui: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        tileUrl: {
+          type: 'string',
+          maxLength: 500,
+          pattern: '^(?=.*\\{z\\})(?=.*\\{x\\})(?=.*\\{y\\})https?://\\S+$',
+          env: 'VIGIL_UI_TILE_URL',
+          description:
+            "the web app's base map, a tile URL template (`https://tiles.example.org/{z}/{x}/{y}.png`, `{s}` for subdomains); none: the maps draw the city's own shapes only, and no request leaves the engine's origin",
+        },
+        tileAttribution: { type: 'string', maxLength: 300, description: "the tiles' attribution, shown on every map" },
+      },
+    },
     timezone: {
       type: 'string',
       minLength: 1,

@@ -32,6 +32,9 @@ const PUBLIC = new Set([
   'GET /docs/static/*',
   'GET /docs/static/index.html',
   'GET /docs/static/swagger-initializer.js',
+  'GET /',
+  'GET /app/config.json',
+  'GET /app/assets/:file',
 ]);
 
 /** Routes with a hijacked, never-ending answer: asked over HTTP and cut off after the headers. */

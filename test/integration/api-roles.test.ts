@@ -73,7 +73,7 @@ const TABLE: readonly RouteRow[] = [
   { method: 'GET', url: '/docs/static/*', access: 'public' },
   { method: 'GET', url: '/', access: 'public' },
   { method: 'GET', url: '/app/config.json', access: 'public' },
-  { method: 'GET', url: '/app/assets/*', access: 'public' },
+  { method: 'GET', url: '/app/assets/:file', access: 'public' },
 ];
 
 const key = (method: string, url: string) => `${method} ${url}`;

@@ -14,8 +14,8 @@ let doc: Record<string, any>;
 /** The API's policy: the document is data, not a page, and keeps it. */
 const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/** Routes not described by the document: the documentation itself and the operational probes. */
-const UNDOCUMENTED = /^(\/docs(\/.*)?|\/metrics|\/healthz|\/readyz)$/;
+/** Routes not described by the document: the documentation itself, the operational probes and the web app (/, /app/…). */
+const UNDOCUMENTED = /^(\/docs(\/.*)?|\/metrics|\/healthz|\/readyz|\/|\/app\/.*)$/;
 
 /** Fastify's `/a/:id` is OpenAPI's `/a/{id}`. */
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

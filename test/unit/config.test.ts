@@ -48,6 +48,14 @@ describe('validateConfig: defaults', () => {
     );
   });
 
+  it("takes a tile URL template for the web app's maps and refuses one without {z}, {x} and {y}, naming the key", () => {
+    expect(validateConfig({}).ui).toEqual({});
+    const url = 'https://{s}.tiles.example.org/{z}/{x}/{y}.png';
+    expect(validateConfig({ ui: { tileUrl: url } }).ui.tileUrl).toBe(url);
+    expect(refusal(() => validateConfig({ ui: { tileUrl: 'https://tiles.example.org/{z}/{x}.png' } })).message).toContain("'ui.tileUrl'");
+    expect(refusal(() => validateConfig({ ui: { tileUrl: 'file:///{z}/{x}/{y}.png' } })).message).toContain("'ui.tileUrl'");
+  });
+
   it('fills the defaults of a partly given section without touching the given keys', () => {
     const c = validateConfig({ http: { port: 9090 }, nats: { prefix: 'city' } });
     expect(c.http).toMatchObject({ host: '127.0.0.1', port: 9090 });
