@@ -1,4 +1,4 @@
-// Every view of the situation centre at 1440×900 over a simulated city with two weeks of
+// Every view of the situation centre at 1440×900 over a simulated city with a month of
 // history: each view must draw without an error, and `npm run screenshots` keeps the pictures
 // (docs/screenshots/, shown in the README). Without VIGIL_SCREENSHOTS_DIR they go to a
 // temporary folder: the run is still a test that every view renders with real data.
@@ -19,7 +19,8 @@ import { auth, eventually, testConfig, TOKENS } from '../helpers/engine.js';
 import { launchChromium, watchForErrors } from '../helpers/browser.js';
 
 const DAY_MS = 86_400_000;
-const HISTORY_DAYS = 14;
+// The Analysis view's default window: the trend and hotspots draw the whole of it.
+const HISTORY_DAYS = 30;
 const out = process.env.VIGIL_SCREENSHOTS_DIR ? resolve(process.env.VIGIL_SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'vigil-shots-'));
 
 let nats: TestNatsServer;
@@ -38,14 +39,15 @@ beforeAll(async () => {
   nc = await connect({ servers: nats.url });
   await registerCity(engine.address!, TOKENS.admin, city);
   plates = (await addDemoWatchlists(engine.address!, TOKENS.admin, city)).plates;
-  // Two weeks of the city in 6 s (reads and incidents on the simulated clock), then live.
+  // A month of the city in 6 s (reads and incidents on the simulated clock), then live.
   const speed = (HISTORY_DAYS * DAY_MS) / 6000;
   const common = { nc, prefix: 'vigil', city, seed: 1, batch: 50, jetstream: true } as const;
   await runSimulation({
     ...common,
     rate: 4000,
     durationSeconds: 6,
-    incidentsPerMinute: 0.3,
+    // Per real minute: about 600 incidents over the simulated month, enough for hotspots and a trend.
+    incidentsPerMinute: 6000,
     start: Date.now() - HISTORY_DAYS * DAY_MS,
     speed,
   });
@@ -82,10 +84,13 @@ describe('the situation centre over a simulated city', () => {
   it('dispatch: the live board with the demo hits, on the map', async () => {
     await page.getByTestId('nav-dispatch').click();
     await expect.poll(() => page.getByTestId('hit-row').count()).toBeGreaterThan(0);
+    // A demo plate's hit, picked: its trail of the hour before and the nearest patrol cars and drones.
+    await page.getByTestId('hit-row').filter({ hasText: 'demo plates' }).first().getByTestId('show-hit').click();
+    await page.locator('[data-testid="hit-context"][aria-busy="false"]').waitFor();
     await shoot('dispatch');
   });
 
-  it('analysis: the mahallas, hotspots and trend of two weeks of incidents', async () => {
+  it('analysis: the mahallas, hotspots and trend of a month of incidents', async () => {
     await page.getByTestId('nav-analysis').click();
     await expect.poll(() => page.getByTestId('area').count()).toBe(city.areas.features.length);
     await page.getByTestId('trend-chart').locator('canvas').first().waitFor();

@@ -196,6 +196,31 @@ describe('the situation centre', () => {
     await expect.poll(() => page.locator('[data-testid="map"] path.leaflet-interactive').count()).toBeGreaterThan(0);
   });
 
+  it("shows a picked hit's trail of the hour before, one point per sighting, and the nearest unit with its distance", async () => {
+    // A patrol car: its reads carry its own position, about a kilometre north of the camera.
+    await js.publish(
+      'vigil.det.car-7',
+      encode({ ts: Date.now(), kind: 'plate', plate: '10X999XX', id: `browser-read-${readSeq++}`, lat: 41.32, lon: 69.2797 }),
+    );
+    const page = await openSignedIn('dispatcher');
+    await liveBoard(page);
+    await readPlate('01A111AA');
+    const id = await readPlateOnto(page, '01A111AA');
+    await page.locator(`[data-hit-id="${id}"] [data-testid="show-hit"]`).click();
+    const unit = page.locator('[data-testid="unit-row"][data-camera="car-7"]');
+    await unit.waitFor();
+    expect(await unit.getByTestId('unit-distance').textContent()).toMatch(/^9\d\d m$/);
+    const context = (await engine.api.inject({ url: `/api/v1/hits/${id}/context`, headers: auth('dispatcher') })).json();
+    expect(context.trail.rows.length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.locator('[data-testid="map"] [data-testid="trail-point"]').count()).toBe(context.trail.rows.length);
+    expect(await page.locator('[data-testid="map"] [data-testid="unit-marker"][data-camera="car-7"]').count()).toBe(1);
+    // The trail is a person's movements: picking the hit was audited, its reason the hit.
+    const audit = (await engine.api.inject({ url: '/api/v1/audit?action=hit.context', headers: auth('admin') })).json();
+    expect((audit.rows ?? audit).some((r: { target: string; actor: string }) => r.target === id && r.actor === 'dispatcher-user')).toBe(
+      true,
+    );
+  });
+
   it('accepts and rejects hits from the board: GET /api/v1/hits carries the ack, the audit log the decision', async () => {
     const page = await openSignedIn('dispatcher');
     await liveBoard(page);

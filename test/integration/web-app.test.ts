@@ -7,13 +7,15 @@ import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
-import { defaultWebDir, WEB_APP_CSP, webAppRoutes } from '../../api/web-app.js';
+import { defaultWebDir, tileSource, webAppCsp, webAppRoutes } from '../../api/web-app.js';
 import { startStack, stopStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
+// A deployment with its own tiles: the page is told them, and its CSP admits that server alone.
+const TILES = { tileUrl: 'https://{s}.tiles.example.org/{z}/{x}/{y}.png', tileAttribution: '© the city' };
 
 beforeAll(async () => {
-  stack = await startStack({ timezone: 'Asia/Tashkent' });
+  stack = await startStack({ timezone: 'Asia/Tashkent', ui: TILES });
 });
 
 afterAll(async () => {
@@ -25,7 +27,8 @@ describe('the web app', () => {
     const res = await stack.engine.api.inject({ url: '/' });
     expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.headers['content-security-policy']).toBe(WEB_APP_CSP);
+    expect(res.headers['content-security-policy']).toBe(webAppCsp(TILES.tileUrl));
+    expect(res.headers['content-security-policy']).toMatch(/img-src 'self' data: https:\/\/\*\.tiles\.example\.org;/);
     expect(res.headers['content-security-policy']).not.toMatch(/unsafe/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-frame-options']).toBe('DENY');
@@ -68,15 +71,30 @@ describe('the web app', () => {
     }
   });
 
-  it("tells the page the city's time zone, without a token", async () => {
+  it("tells the page the city's time zone and its tiles, without a token", async () => {
     const res = await stack.engine.api.inject({ url: '/app/config.json' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ timezone: 'Asia/Tashkent' });
+    expect(res.json()).toEqual({ timezone: 'Asia/Tashkent', ...TILES });
+  });
+
+  it('without ui.tileUrl: no tiles for the page, and no image from anywhere but its own origin', async () => {
+    const app = Fastify();
+    app.decorate('deps', { config: { timezone: 'UTC', ui: {} } } as never);
+    await app.register(webAppRoutes);
+    expect((await app.inject({ url: '/app/config.json' })).json()).toEqual({ timezone: 'UTC' });
+    expect(webAppCsp()).toMatch(/img-src 'self' data:;/);
+    await app.close();
+  });
+
+  it('names a tile server in the CSP by scheme and host, a {s} subdomain as *', () => {
+    expect(tileSource('https://tiles.example.org/osm/{z}/{x}/{y}.png')).toBe('https://tiles.example.org');
+    expect(tileSource('http://{s}.tile.example.org:8080/{z}/{x}/{y}.png')).toBe('http://*.tile.example.org:8080');
+    expect(tileSource('https://tiles-{z}.example.org/{z}/{x}/{y}.png')).toBe('https:');
   });
 
   it('answers 503 saying to run npm run build when the app was not built', async () => {
     const app = Fastify();
-    app.decorate('deps', { config: { timezone: 'UTC' } } as never);
+    app.decorate('deps', { config: { timezone: 'UTC', ui: {} } } as never);
     await app.register(webAppRoutes, { webDir: '/nonexistent/vigil-web' });
     const res = await app.inject({ url: '/' });
     expect(res.statusCode).toBe(503);

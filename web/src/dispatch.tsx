@@ -10,6 +10,7 @@ import { type BoardHit, type BoardRows, HitBoard } from './board.js';
 import { timezone } from './config.js';
 import { cityTime } from './city-time.js';
 import { type AckEvent, type AckStatus, type Hit, headline, isPanic } from './hit.js';
+import { contextSummary, formatAge, formatDistance, type HitContext } from './hit-context.js';
 import { hitStream, type StreamMessage } from './hit-stream.js';
 import { HitMap } from './hit-map.js';
 import { forbiddenMessage } from './roles.js';
@@ -43,6 +44,37 @@ export function DispatchView() {
   const reconnecting = useSignal<string | null>(null);
   const error = useSignal<string | null>(null);
   const announcement = useSignal('');
+  const selected = useSignal<string | null>(null);
+  const context = useSignal<{ data: HitContext | null; error: string | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: false,
+  });
+
+  // The picked hit's trail and nearest units. Asked only when a dispatcher picks one: the trail is a
+  // person's movements, and each call is written to the audit log.
+  useEffect(() => {
+    const id = selected.value;
+    if (id === null) {
+      context.value = { data: null, error: null, loading: false };
+      return;
+    }
+    const abort = new AbortController();
+    context.value = { data: null, error: null, loading: true };
+    getJson<HitContext>(`/api/v1/hits/${encodeURIComponent(id)}/context`, abort.signal).then(
+      (data) => {
+        context.value = { data, error: null, loading: false };
+      },
+      (err) => {
+        if (!abort.signal.aborted)
+          context.value = { data: null, error: describe(err, "Reading the hit's trail and units"), loading: false };
+      },
+    );
+    return () => abort.abort();
+  }, [selected.value]);
+  const pick = (id: string) => {
+    selected.value = selected.value === id ? null : id;
+  };
 
   useEffect(() => {
     const messages = hitStream().pipe(share());
@@ -133,7 +165,7 @@ export function DispatchView() {
           {open.length > 0 && (
             <ol class="hits open-hits" aria-label="Open hits, most urgent first">
               {open.map((h) => (
-                <HitRow key={h.id} hit={h} onDecided={decided} />
+                <HitRow key={h.id} hit={h} onDecided={decided} selected={h.id === selected.value} onPick={pick} />
               ))}
             </ol>
           )}
@@ -143,19 +175,88 @@ export function DispatchView() {
               <h3>Recently decided</h3>
               <ol class="hits decided-hits">
                 {done.map((h) => (
-                  <HitRow key={h.id} hit={h} onDecided={decided} />
+                  <HitRow key={h.id} hit={h} onDecided={decided} selected={h.id === selected.value} onPick={pick} />
                 ))}
               </ol>
             </>
           )}
         </div>
-        <HitMap hits={[...open, ...done]} />
+        <div class="dispatch-map">
+          <HitMap
+            hits={[...open, ...done]}
+            selected={selected.value}
+            context={context.value.data}
+            timeZone={timezone.value}
+            onSelect={pick}
+          />
+          <ContextPanel selected={selected.value} {...context.value} />
+        </div>
       </div>
     </section>
   );
 }
 
-function HitRow({ hit, onDecided }: { hit: BoardHit; onDecided: (ack: AckEvent) => void }) {
+function ContextPanel({
+  selected,
+  data,
+  error,
+  loading,
+}: {
+  selected: string | null;
+  data: HitContext | null;
+  error: string | null;
+  loading: boolean;
+}) {
+  if (selected === null)
+    return <p class="hint hit-context">Pick a hit to see its plate's trail of the hour before and the nearest units.</p>;
+  return (
+    <div class="hit-context" data-testid="hit-context" aria-live="polite" aria-busy={loading}>
+      {loading && <p class="loading">Reading the trail and the nearest units…</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {data && (
+        <>
+          <p>{contextSummary(data)}</p>
+          {data.units.length > 0 && (
+            <table class="units">
+              <caption class="sr-only">Nearest units</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Unit</th>
+                  <th scope="col">Distance</th>
+                  <th scope="col">Last position</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.units.map((u) => (
+                  <tr key={u.camera} data-testid="unit-row" data-camera={u.camera}>
+                    <th scope="row">{u.camera}</th>
+                    <td data-testid="unit-distance">{formatDistance(u.distanceM)}</td>
+                    <td>
+                      <time dateTime={u.at}>{cityTime(u.at, timezone.value)}</time> ({formatAge(u.at, Date.now())})
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+interface RowProps {
+  hit: BoardHit;
+  onDecided: (ack: AckEvent) => void;
+  selected: boolean;
+  onPick: (id: string) => void;
+}
+
+function HitRow({ hit, onDecided, selected, onPick }: RowProps) {
   const rejecting = useSignal(false);
   const reason = useSignal('');
   const busy = useSignal(false);
@@ -176,13 +277,24 @@ function HitRow({ hit, onDecided }: { hit: BoardHit; onDecided: (ack: AckEvent) 
   };
 
   const panic = isPanic(hit);
-  const classes = ['hit', panic ? 'panic' : '', hit.ack ? `decided ${hit.ack.status}` : ''].filter(Boolean).join(' ');
+  const classes = ['hit', panic ? 'panic' : '', hit.ack ? `decided ${hit.ack.status}` : '', selected ? 'selected' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <li class={classes} data-testid="hit-row" data-hit-id={hit.id} data-priority={hit.priority}>
       <span class="priority" title="priority">
         {hit.priority}
       </span>
-      <span class="headline">{headline(hit)}</span>
+      <button
+        type="button"
+        class="headline"
+        data-testid="show-hit"
+        aria-pressed={selected}
+        title="Show on the map with its trail and the nearest units"
+        onClick={() => onPick(hit.id)}
+      >
+        {headline(hit)}
+      </button>
       <span class="camera">{hit.camera ?? '—'}</span>
       <time dateTime={hit.ts}>{cityTime(hit.ts, timezone.value)}</time>
       {hit.ack ? (

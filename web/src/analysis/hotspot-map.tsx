@@ -3,17 +3,9 @@
 // only, no tile server. Each area's path carries data-area-id, so a test (or a screen reader's
 // user, with the list below the map) can tell which shape is which.
 
-import {
-  circleMarker,
-  type FeatureGroup,
-  featureGroup,
-  geoJSON,
-  type Layer,
-  map as leafletMap,
-  type Map as LeafletMap,
-  type Path,
-} from 'leaflet';
+import { circleMarker, type FeatureGroup, featureGroup, geoJSON, type Layer, type Map as LeafletMap, type Path } from 'leaflet';
 import { useEffect, useRef } from 'preact/hooks';
+import { cityMap } from '../base-map.js';
 import { binColour, binLabel, type Bin, classColour } from './hotspot-palette.js';
 import { formatP } from './trend-words.js';
 
@@ -67,7 +59,7 @@ export function HotspotMap(props: {
   const drawn = useRef<Drawn | null>(null);
 
   useEffect(() => {
-    const map = leafletMap(element.current!, { attributionControl: false, center: [20, 0], zoom: 2, zoomSnap: 0.25 });
+    const map = cityMap(element.current!, { minZoom: 0, zoomSnap: 0.25 });
     drawn.current = { map, areas: new Map(), names: new Map(), areaLayer: null, cellLayer: featureGroup().addTo(map) };
     return () => {
       map.remove();

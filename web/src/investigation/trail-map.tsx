@@ -1,16 +1,9 @@
 // A plate's trail on the map: the sightings joined in time order by a line, one numbered dot per
 // sighting (the table's number), the first and last marked. Vectors only, no tile server.
 
-import {
-  circleMarker,
-  type CircleMarker,
-  type FeatureGroup,
-  featureGroup,
-  map as leafletMap,
-  type Map as LeafletMap,
-  polyline,
-} from 'leaflet';
+import { circleMarker, type CircleMarker, type FeatureGroup, featureGroup, type Map as LeafletMap, polyline } from 'leaflet';
 import { useEffect, useRef } from 'preact/hooks';
+import { cityMap, outlineAreas } from '../base-map.js';
 import { cityTime } from '../city-time.js';
 import type { TrailPoint } from './trail.js';
 
@@ -23,8 +16,9 @@ export function TrailMap({ points, timeZone }: { points: readonly TrailPoint[]; 
   const drawn = useRef<{ map: LeafletMap; layer: FeatureGroup } | null>(null);
 
   useEffect(() => {
-    const map = leafletMap(element.current!, { attributionControl: false, center: [20, 0], zoom: 2 });
+    const map = cityMap(element.current!, { minZoom: 0 });
     drawn.current = { map, layer: featureGroup().addTo(map) };
+    outlineAreas(map);
     return () => {
       map.remove();
       drawn.current = null;

@@ -18,12 +18,12 @@ import {
   type LayerGroup,
   layerGroup,
   type LeafletMouseEvent,
-  map as leafletMap,
   type Map as LeafletMap,
   polygon,
   polyline,
 } from 'leaflet';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { cityMap } from '../base-map.js';
 import { clickedPoint, distanceM, type FenceDraft, formatRadius, type LatLon } from './fence-shape.js';
 import type { GeofenceRow } from './rule-forms.js';
 
@@ -78,7 +78,7 @@ export function FenceMap({ fences, areas, draft, tool, focus, onDraft, onFinishe
   if (pending.current.tool !== tool) pending.current = { centre: null, press: null, tool };
 
   useEffect(() => {
-    const map = leafletMap(element.current!, { attributionControl: false, center: [20, 0], zoom: 2, minZoom: 2 });
+    const map = cityMap(element.current!);
     drawn.current = {
       map,
       areas: layerGroup().addTo(map),
