@@ -9,6 +9,7 @@
 //   spatial   weights, Moran's I (99 permutations) and Gi* on 10,000 areas
 //   knox      the Knox near-repeat test on 20,000 incidents with 99 permutations
 //   api       autocannon against traffic, hits and sightings, idle and while ingest runs
+//   web       the situation centre in chromium: first load, and the board at 100 hits/s vs idle
 //   all       ingest + matching (default; about 3–4 minutes on 2 cores)
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,8 +41,10 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (suite === 'fences') return (await import('./fence-index.bench.js')).fenceIndexBench(rest);
   if (suite === 'spatial') return (await import('./spatial-stats.bench.js')).spatialStatsBench(rest);
   if (suite === 'knox') return (await import('./knox.bench.js')).knoxBench(rest);
-  if (!['all', 'ingest', 'matching', 'api'].includes(suite)) {
-    throw new Error(`unknown bench suite '${suite}' (ingest, matching, plates, false-hits, store, faces, fences, spatial, knox, api, all)`);
+  if (!['all', 'ingest', 'matching', 'api', 'web'].includes(suite)) {
+    throw new Error(
+      `unknown bench suite '${suite}' (ingest, matching, plates, false-hits, store, faces, fences, spatial, knox, api, web, all)`,
+    );
   }
 
   if (suite === 'all' || suite === 'ingest') {
@@ -64,6 +67,14 @@ export async function benchCommand(argv: string[]): Promise<void> {
     json.api = r;
     const md = apiLoadTable(r);
     sections.push(`### API under load\n\n${md}`);
+    console.log(md);
+  }
+  if (suite === 'web') {
+    const { webBench, webTable } = await import('./web-bench.js');
+    const r = await webBench(rest);
+    json.web = r;
+    const md = webTable(r);
+    sections.push(`### The situation centre in a browser\n\n${md}`);
     console.log(md);
   }
   mkdirSync(OUT, { recursive: true });
