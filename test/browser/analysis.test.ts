@@ -6,7 +6,6 @@
 // finds no serious violation, and no page logs an error it should not.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -16,11 +15,10 @@ import { Engine } from '../../app/engine.js';
 import { createLogger } from '../../engine/logger.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually, testConfig, TOKENS } from '../helpers/engine.js';
-import { launchChromium, watchForErrors } from '../helpers/browser.js';
+import { launchChromium, seriousViolations, watchForErrors } from '../helpers/browser.js';
 
 const columbus = JSON.parse(readFileSync(new URL('../fixtures/columbus.geojson', import.meta.url), 'utf8'));
 const AREA_IDS: string[] = columbus.features.map((f: any) => String(f.properties.id));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY = 86_400_000;
 const PLATE = '01X777XX';
 
@@ -58,22 +56,6 @@ async function openAs(role: keyof typeof TOKENS, view?: 'analysis' | 'investigat
     await page.getByTestId(`view-${view}`).waitFor();
   }
   return page;
-}
-
-/** axe-core over the view (the shell around it is not this file's), serious and critical only. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run('main', { resultTypes: ['violations'] });
-    return result.violations.map((v: any) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3),
-    }));
-  });
-  return violations
-    .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: { id: string; nodes: string[] }) => `${v.id}: ${v.nodes.join(', ')}`);
 }
 
 /** The browser logs a refused call (4xx) itself; a test that expects one takes it out of the list. */

@@ -1,6 +1,6 @@
 // Every view of the situation centre at 1440×900 over a simulated city with a month of
-// history: each view must draw without an error, and `npm run screenshots` keeps the pictures
-// (docs/screenshots/, shown in the README). Without VIGIL_SCREENSHOTS_DIR they go to a
+// history: each view must draw without an error or a serious axe-core violation, and
+// `npm run screenshots` keeps the pictures (docs/screenshots/, shown in the README). Without VIGIL_SCREENSHOTS_DIR they go to a
 // temporary folder: the run is still a test that every view renders with real data.
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { addDemoWatchlists, registerCity } from '../../engine/sim/register.js';
 import { runSimulation } from '../../engine/sim/simulator.js';
 import { TestNatsServer } from '../helpers/nats-server.js';
 import { auth, eventually, testConfig, TOKENS } from '../helpers/engine.js';
-import { launchChromium, watchForErrors } from '../helpers/browser.js';
+import { launchChromium, seriousViolations, watchForErrors } from '../helpers/browser.js';
 
 const DAY_MS = 86_400_000;
 // The Analysis view's default window: the trend and hotspots draw the whole of it.
@@ -78,6 +78,8 @@ async function shoot(name: string): Promise<void> {
   await page.waitForTimeout(800);
   await page.screenshot({ path: join(out, `${name}.png`) });
   expect(errors.splice(0)).toEqual([]);
+  // The whole page with real data on it, the shell included: no serious or critical axe violation.
+  expect(await seriousViolations(page, 'body')).toEqual([]);
 }
 
 describe('the situation centre over a simulated city', () => {
