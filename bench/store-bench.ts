@@ -40,6 +40,8 @@ interface QueryTime {
   query: string;
   ms: number;
   rows: number;
+  /** The process's peak RSS while this query ran (sampled every 100 ms), to find what drives the peak. */
+  rssMb?: number;
 }
 
 interface StoreRun {
@@ -115,8 +117,21 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
       retention: { detectionsDays: days + 1 },
     });
     let peakRss = process.memoryUsage().rss;
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    let stepRss = 0;
+    const rssTimer = setInterval(() => {
+      const rss = process.memoryUsage().rss;
+      peakRss = Math.max(peakRss, rss);
+      stepRss = Math.max(stepRss, rss);
+    }, 100);
+    /** A query step, with the peak RSS while it ran. */
+    const measured = async (step: Promise<QueryTime | QueryTime[]> | (() => Promise<QueryTime | QueryTime[]>)) => {
+      stepRss = process.memoryUsage().rss;
+      const result = await (typeof step === 'function' ? step() : step);
+      const rssMb = Math.round(Math.max(stepRss, process.memoryUsage().rss) / 2 ** 20);
+      return (Array.isArray(result) ? result : [result]).map((q) => ({ ...q, rssMb }));
+    };
     engine = await Engine.start(config, createLogger('warn'), { listen: false });
+    const running: Engine = engine;
     const city = buildCity({ seed: 1, cameras: DEFAULT_CAMERAS });
     await upsertCameras(engine.db, city.cameras);
     engine.placement.upsertCameras(city.cameras);
@@ -149,31 +164,43 @@ async function fillAndQuery(reads: number, days: number, rate: number, fill: Fil
     const plates = await samplePlates(engine);
     const search = (q: string) => `/api/v1/sightings?reason=bench&limit=10000&${window}&${q}`;
     const queries = [
-      await timed(engine, `sightings, the busiest plate`, search(`plate=${plates.busiest}`)),
-      ...(await percentiles(
-        engine,
-        'sightings, one plate',
-        plates.sample.map((p) => search(`plate=${p}`)),
+      ...(await measured(() => timed(running, `sightings, the busiest plate`, search(`plate=${plates.busiest}`)))),
+      ...(await measured(() =>
+        percentiles(
+          running,
+          'sightings, one plate',
+          plates.sample.map((p) => search(`plate=${p}`)),
+        ),
       )),
       // The same answer size whatever the store holds: what a page costs as reads pile up.
-      ...(await percentiles(
-        engine,
-        'sightings, one plate, a page of 50',
-        plates.sample.map((p) => search(`plate=${p}`).replace('limit=10000', 'limit=50')),
+      ...(await measured(() =>
+        percentiles(
+          running,
+          'sightings, one plate, a page of 50',
+          plates.sample.map((p) => search(`plate=${p}`).replace('limit=10000', 'limit=50')),
+        ),
       )),
-      ...(await percentiles(
-        engine,
-        'sightings, a wildcard (01A1*BC)',
-        plates.sample.map((p) => search(`plate=${p.slice(0, 4)}*${p.slice(-2)}`)),
+      ...(await measured(() =>
+        percentiles(
+          running,
+          'sightings, a wildcard (01A1*BC)',
+          plates.sample.map((p) => search(`plate=${p.slice(0, 4)}*${p.slice(-2)}`)),
+        ),
       )),
-      ...(await percentiles(
-        engine,
-        'sightings, fuzzy one plate',
-        plates.sample.map((p) => search(`plate=${p}&fuzzy=true`)),
+      ...(await measured(() =>
+        percentiles(
+          running,
+          'sightings, fuzzy one plate',
+          plates.sample.map((p) => search(`plate=${p}&fuzzy=true`)),
+        ),
       )),
-      await timed(engine, 'traffic per area per day', `/api/v1/analytics/traffic?groupBy=area&bucket=day&limit=100000&${window}`),
-      await timed(engine, 'traffic per camera per day', `/api/v1/analytics/traffic?groupBy=camera&bucket=day&limit=100000&${window}`),
-      await timed(engine, 'incident trends per day', `/api/v1/analytics/trends?bucket=day&${window}`),
+      ...(await measured(() =>
+        timed(running, 'traffic per area per day', `/api/v1/analytics/traffic?groupBy=area&bucket=day&limit=100000&${window}`),
+      )),
+      ...(await measured(() =>
+        timed(running, 'traffic per camera per day', `/api/v1/analytics/traffic?groupBy=camera&bucket=day&limit=100000&${window}`),
+      )),
+      ...(await measured(() => timed(running, 'incident trends per day', `/api/v1/analytics/trends?bucket=day&${window}`))),
     ];
     const [{ used }] = await engine.db.query('SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT AS used FROM duckdb_memory()');
     const heap = process.memoryUsage().heapUsed;
@@ -316,13 +343,13 @@ export async function storeBench(argv: string[]): Promise<void> {
   const full = await fillAndQuery(reads, days, rate, fill, values.keep);
   const rows = full.queries.map((q, i) => {
     const b = small.queries[i];
-    return `| ${q.query} | ${b.ms} (${b.rows} rows) | ${q.ms} (${q.rows} rows) | ${(q.ms / Math.max(1, b.ms)).toFixed(1)} |`;
+    return `| ${q.query} | ${b.ms} (${b.rows} rows) | ${q.ms} (${q.rows} rows) | ${(q.ms / Math.max(1, b.ms)).toFixed(1)} | ${b.rssMb} → ${q.rssMb} |`;
   });
   const md = [
     `Queries over ${days} days of the simulated city (42,750 cameras), through the API: a single query is the fastest of 3; p50/p99 rows are over 20 plates drawn from the middle day's, each asked twice (the second counts). The baseline is the same store with a tenth of the reads, in the same run. ${fill === 'direct' ? "Filled directly in the store's format (NATS and ingest bypassed)." : 'Filled through NATS and the engine.'}`,
     '',
-    `| query | ${small.reads.toLocaleString('en')} reads: ms | ${full.reads.toLocaleString('en')} reads: ms | ratio |`,
-    '|---|---:|---:|---:|',
+    `| query | ${small.reads.toLocaleString('en')} reads: ms | ${full.reads.toLocaleString('en')} reads: ms | ratio | peak RSS MB while it ran |`,
+    '|---|---:|---:|---:|---:|',
     ...rows,
     '',
     `Store: ${full.bytesPerRead} bytes per read (${full.dbMb} MB; baseline ${small.bytesPerRead}), filled in ${full.fillSeconds} s; peak RSS of the process ${full.peakRssMb} MB while querying (${full.fillRssMb} MB while filling; baseline ${small.peakRssMb} MB); after the queries DuckDB's buffers held ${full.duckdbMb} MB and Node's heap ${full.heapMb} MB. Queried: ${full.files} sealed files and ${full.hotReads.toLocaleString('en')} hot reads (baseline ${small.files} and ${small.hotReads.toLocaleString('en')}).`,

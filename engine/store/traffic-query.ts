@@ -51,6 +51,7 @@ export async function trafficCounts(db: Database, q: TrafficQuery, minuteKeepFro
   }
   const table = q.groupBy === 'camera' ? TIERS.camera[q.bucket] : TIERS.area[q.bucket === 'day' ? 'day' : 'hour'];
   const [keyCol, timeCol] = q.groupBy === 'camera' ? ['camera', 'minute'] : ['area', 'hour'];
+  const to = await firstPageEnd(db, table, q);
   // The bucket word, the column names and the tier's table come from closed enums above, never
   // from the request text; the deltas' table is agg_camera_minute or agg_area_hour. A delta is
   // in the window when its bucket is (its own time ≥ the first bucket's start lets the zone
@@ -80,7 +81,7 @@ export async function trafficCounts(db: Database, q: TrafficQuery, minuteKeepFro
          UNION ALL SELECT key, b, kind, count FROM open)
        GROUP BY ALL)
      ORDER BY b, key, kind LIMIT $5`,
-    [BigInt(q.from), BigInt(q.to), q.kind ?? null, q.key ?? null, q.limit],
+    [BigInt(q.from), BigInt(to), q.kind ?? null, q.key ?? null, q.limit],
   );
   return rows.map((r) => ({
     [q.groupBy]: String(r.key),
@@ -88,4 +89,30 @@ export async function trafficCounts(db: Database, q: TrafficQuery, minuteKeepFro
     kind: String(r.kind),
     count: Number(r.count),
   }));
+}
+
+/**
+ * Where the answer's first `limit` rows end: the start of the bucket after the one in which the
+ * tier's rows, counted bucket by bucket, reach `limit` (or `to`, when they never do). The answer
+ * is ordered by bucket first, and a tier holds one row per key × bucket × kind, so a bucket has
+ * at least as many answer rows as tier rows: no row of the first page lies past it. Counting is
+ * an aggregate of one column (about 10 ms over 30 days per camera and day); it spares sorting
+ * the whole window for its first page (3.8 M rows: half the time, and 300 MB of memory that
+ * glibc then keeps).
+ */
+async function firstPageEnd(db: Database, table: string, q: TrafficQuery): Promise<number> {
+  const buckets = await db.query(
+    `SELECT epoch_ms(bucket) AS b, count(*)::BIGINT AS n FROM ${table}
+     WHERE bucket >= date_trunc('${q.bucket}', make_timestamptz($1::BIGINT * 1000)) AND bucket < make_timestamptz($2::BIGINT * 1000)
+       AND ($3::VARCHAR IS NULL OR kind = $3) AND ($4::VARCHAR IS NULL OR ${q.groupBy} = $4)
+     GROUP BY bucket ORDER BY bucket`,
+    [BigInt(q.from), BigInt(q.to), q.kind ?? null, q.key ?? null],
+  );
+  let rows = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    rows += Number(buckets[i].n);
+    // The next stored bucket's start: buckets are whole, so it lies past every row of this one.
+    if (rows >= q.limit && i + 1 < buckets.length) return Math.min(q.to, Number(buckets[i + 1].b));
+  }
+  return q.to;
 }

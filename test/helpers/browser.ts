@@ -35,7 +35,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 /** axe-core's serious and critical violations within `scope` (a CSS selector; the view by default). */
 export async function seriousViolations(page: Page, scope = 'main'): Promise<string[]> {
   await page.evaluate(AXE);
-  const violations = await page.evaluate(async (context) => {
+  const violations: Array<{ id: string; impact: string; nodes: string[] }> = await page.evaluate(async (context) => {
     const result = await (window as any).axe.run(context, { resultTypes: ['violations'] });
     return result.violations.map((v: any) => ({
       id: v.id as string,

@@ -405,6 +405,16 @@ describe('answers do not change when their deltas are compacted', () => {
           const deltas = p.groupBy === 'camera' ? all.camera : all.area;
           expect(after.traffic[i], JSON.stringify(p)).toEqual(expectedTraffic(deltas, p.groupBy, p.bucket, p.from, p.to, p.kind, p.key));
         });
+        // A first page is the head of the whole answer, wherever the page ends (trafficCounts
+        // reads only the buckets the page needs, counted from the tier first).
+        for (const [i, p] of probes.entries()) {
+          const whole = after.traffic[i];
+          for (const limit of [1, rng.int(1, 40), rng.int(1, Math.max(1, whole.length))]) {
+            expect(await trafficCounts(db, { ...p, limit }, minuteKeepFrom), `${JSON.stringify(p)} limit ${limit}`).toEqual(
+              whole.slice(0, limit),
+            );
+          }
+        }
         windows.forEach(([from, to], i) => expect(after.readsPerDay[i]).toEqual(expectedReadsPerDay(all.area, from, to)));
       }
       // Every delta ended up in a tier or is still open, once.
