@@ -18,6 +18,7 @@ import { sightingFiles } from '../engine/store/sighting-files.js';
 import { SIGHTING_COLUMNS, writeSightingFiles } from '../engine/store/sighting-seal.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const VEHICLES = 2_000_000;
 
 export interface FillPlan {
@@ -87,8 +88,19 @@ export async function fillDirect(db: Database, plan: FillPlan): Promise<void> {
         await conn.run(`INSERT INTO rollup_camera_hour ${grouped('camera', 'hour')}`, [source]);
         await conn.run(`INSERT INTO rollup_area_day ${grouped('area', 'day')}`, [source]);
         await conn.run(`INSERT INTO rollup_area_hour ${grouped('area', 'hour')}`, [source]);
-        if (dayStart + DAY_MS > plan.minutesFrom)
-          await conn.run(`INSERT INTO rollup_camera_minute ${grouped('camera', 'minute')}`, [source]);
+        // Minute counts an hour at a time: a day of the whole city is ~25 M camera × minute × kind
+        // groups, more than DuckDB's 512 MB holds in one hash table (the 1 B fill ran out of
+        // memory there); an hour's are ~1 M.
+        if (dayStart + DAY_MS > plan.minutesFrom) {
+          for (let h = 0; h < 24; h++) {
+            await conn.run(
+              `INSERT INTO rollup_camera_minute SELECT camera, date_trunc('minute', ts) AS bucket, kind, count(*)::BIGINT AS count
+               FROM read_parquet($1) WHERE ts >= make_timestamptz($2::BIGINT * 1000) AND ts < make_timestamptz($3::BIGINT * 1000)
+               GROUP BY ALL`,
+              [source, BigInt(dayStart + h * HOUR_MS), BigInt(dayStart + (h + 1) * HOUR_MS)],
+            );
+          }
+        }
         return null;
       },
     );

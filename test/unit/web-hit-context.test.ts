@@ -43,7 +43,7 @@ describe('a hit context on the dispatch map', () => {
   });
 
   it('sums the context up in a line, a hit without a plate included', () => {
-    expect(contextSummary(context)).toBe('01A123BC: 3 sightings from an hour before the hit. 1 nearest unit.');
+    expect(contextSummary(context)).toBe('01A123BC: 3 sightings from an hour before the hit on. 1 nearest unit.');
     expect(contextSummary({ ...context, plate: null, trail: { ...context.trail, rows: [] }, units: [] })).toBe(
       'No plate: no trail. No unit with a recent position.',
     );

@@ -61,7 +61,7 @@ export function contextSummary(context: HitContext): string {
   const trail =
     context.plate === null
       ? 'No plate: no trail.'
-      : `${context.plate}: ${seen} ${seen === 1 ? 'sighting' : 'sightings'} from an hour before the hit.`;
+      : `${context.plate}: ${seen} ${seen === 1 ? 'sighting' : 'sightings'} from an hour before the hit on.`;
   const units = context.units.length;
   return `${trail} ${units === 0 ? 'No unit with a recent position.' : `${units} nearest ${units === 1 ? 'unit' : 'units'}.`}`;
 }

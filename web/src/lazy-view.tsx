@@ -1,5 +1,5 @@
-// A view whose code is loaded when it is first opened: the analysis and investigation views
-// (their charts and tables) stay out of the bundle every dispatcher loads.
+// A view whose code is loaded when it is first opened: the analysis, investigation and rules
+// views (their charts, tables and forms) stay out of the bundle every dispatcher loads.
 
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
