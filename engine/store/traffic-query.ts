@@ -51,7 +51,7 @@ export async function trafficCounts(db: Database, q: TrafficQuery, minuteKeepFro
   }
   const table = q.groupBy === 'camera' ? TIERS.camera[q.bucket] : TIERS.area[q.bucket === 'day' ? 'day' : 'hour'];
   const [keyCol, timeCol] = q.groupBy === 'camera' ? ['camera', 'minute'] : ['area', 'hour'];
-  const to = await firstPageEnd(db, table, q);
+  const to = await firstPageEnd(db, table, keyCol, q);
   // The bucket word, the column names and the tier's table come from closed enums above, never
   // from the request text; the deltas' table is agg_camera_minute or agg_area_hour. A delta is
   // in the window when its bucket is (its own time ≥ the first bucket's start lets the zone
@@ -100,11 +100,11 @@ export async function trafficCounts(db: Database, q: TrafficQuery, minuteKeepFro
  * the whole window for its first page (3.8 M rows: half the time, and 300 MB of memory that
  * glibc then keeps).
  */
-async function firstPageEnd(db: Database, table: string, q: TrafficQuery): Promise<number> {
+async function firstPageEnd(db: Database, table: string, keyCol: string, q: TrafficQuery): Promise<number> {
   const buckets = await db.query(
     `SELECT epoch_ms(bucket) AS b, count(*)::BIGINT AS n FROM ${table}
      WHERE bucket >= date_trunc('${q.bucket}', make_timestamptz($1::BIGINT * 1000)) AND bucket < make_timestamptz($2::BIGINT * 1000)
-       AND ($3::VARCHAR IS NULL OR kind = $3) AND ($4::VARCHAR IS NULL OR ${q.groupBy} = $4)
+       AND ($3::VARCHAR IS NULL OR kind = $3) AND ($4::VARCHAR IS NULL OR ${keyCol} = $4)
      GROUP BY bucket ORDER BY bucket`,
     [BigInt(q.from), BigInt(q.to), q.kind ?? null, q.key ?? null],
   );
