@@ -4,7 +4,6 @@
 import { type Signal, useSignal } from '@preact/signals';
 import type { FeatureCollection } from 'geojson';
 import { useEffect } from 'preact/hooks';
-import { postJson } from '../api.js';
 import { ConfirmDelete } from './confirm-delete.js';
 import { FenceMap, type Tool } from './fence-map.js';
 import { type FenceDraft, formatRadius, typedCircle, typedPolygon } from './fence-shape.js';
@@ -17,7 +16,7 @@ import {
   type Trigger,
   type WatchlistRow,
 } from './rule-forms.js';
-import { type Loaded, problem, useLoaded } from './rules-data.js';
+import { type Loaded, useCreate, useLoaded } from './rules-data.js';
 
 const READ_KINDS = ['plate', 'face'] as const;
 
@@ -272,9 +271,7 @@ function TypedShape({ draft, onPlace }: { draft: FenceDraft | null; onPlace: (d:
 
 function NewGeofence({ draft, lists, onCreated }: { draft: FenceDraft | null; lists: readonly WatchlistRow[]; onCreated: () => void }) {
   const fields = useSignal<GeofenceFields>(NEW_GEOFENCE);
-  const error = useSignal<string | null>(null);
-  const done = useSignal<string | null>(null);
-  const busy = useSignal(false);
+  const { busy, error, done, create } = useCreate('/api/v1/geofences', 'Creating a geofence');
   const f = fields.value;
   const set = (change: Partial<GeofenceFields>) => {
     fields.value = { ...fields.value, ...change };
@@ -283,25 +280,11 @@ function NewGeofence({ draft, lists, onCreated }: { draft: FenceDraft | null; li
   const plateLists = lists.filter((w) => w.kind === 'plate');
 
   const submit = async () => {
-    done.value = null;
     // A list selected and since deleted is no longer offered, nor sent.
     const offered = fields.value.watchlists.filter((id) => plateLists.some((w) => w.id === id));
-    const body = geofenceBody({ ...fields.value, watchlists: offered }, draft);
-    if (!body.ok) {
-      error.value = body.error;
-      return;
-    }
-    error.value = null;
-    busy.value = true;
-    try {
-      await postJson<{ id: string }>('/api/v1/geofences', body.value);
-      done.value = `Geofence ${body.value.name} created.`;
+    if (await create(geofenceBody({ ...fields.value, watchlists: offered }, draft), (g) => `Geofence ${g.name} created.`)) {
       fields.value = NEW_GEOFENCE;
       onCreated();
-    } catch (err) {
-      error.value = problem(err, 'Creating a geofence');
-    } finally {
-      busy.value = false;
     }
   };
 

@@ -3,9 +3,10 @@
 
 import { type Signal, useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { ApiError, getJson } from '../api.js';
+import { ApiError, getJson, postJson } from '../api.js';
 import { forbiddenMessage } from '../roles.js';
 import { me } from '../session.js';
+import type { Result } from './rule-forms.js';
 
 export function problem(err: unknown, action: string): string {
   if (err instanceof ApiError && err.status === 403) return forbiddenMessage(action, [], me.value?.roles ?? []);
@@ -44,4 +45,34 @@ export function useLoaded<T>(path: string | null, action: string): { state: Sign
       generation.value++;
     },
   };
+}
+
+/**
+ * A form that creates one thing: its busy, error and done states, and `create`, which shows a
+ * body the form refused as the error, else POSTs it to `path` and says `created(body)` once done.
+ */
+export function useCreate<T = Record<string, unknown>>(path: string, action: string) {
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const done = useSignal<string | null>(null);
+  const create = async (body: Result<T>, created: (value: T) => string): Promise<boolean> => {
+    done.value = null;
+    if (!body.ok) {
+      error.value = body.error;
+      return false;
+    }
+    error.value = null;
+    busy.value = true;
+    try {
+      await postJson<{ id: string }>(path, body.value);
+      done.value = created(body.value);
+      return true;
+    } catch (err) {
+      error.value = problem(err, action);
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  };
+  return { busy, error, done, create };
 }

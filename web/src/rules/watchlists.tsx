@@ -2,14 +2,13 @@
 // the last 24 h; a new list (the legal basis is required); its entries from a CSV file; deletion.
 
 import { type Signal, useSignal } from '@preact/signals';
-import { postJson } from '../api.js';
 import { cityTime } from '../city-time.js';
 import { timezone } from '../config.js';
 import { cityToday } from './city-date.js';
 import { ConfirmDelete } from './confirm-delete.js';
 import { EntriesUpload } from './entries-upload.js';
 import { NEW_WATCHLIST, type WatchlistFields, type WatchlistRow, watchlistBody } from './rule-forms.js';
-import { type Loaded, problem } from './rules-data.js';
+import { type Loaded, useCreate } from './rules-data.js';
 
 const count = new Intl.NumberFormat('en-GB');
 
@@ -115,32 +114,16 @@ export function WatchlistsPanel({ lists, reload }: Props) {
 
 function NewWatchlist({ onCreated }: { onCreated: () => void }) {
   const fields = useSignal<WatchlistFields>(NEW_WATCHLIST);
-  const error = useSignal<string | null>(null);
-  const done = useSignal<string | null>(null);
-  const busy = useSignal(false);
+  const { busy, error, done, create } = useCreate('/api/v1/watchlists', 'Creating a watchlist');
   const f = fields.value;
   const set = (change: Partial<WatchlistFields>) => {
     fields.value = { ...fields.value, ...change };
   };
 
   const submit = async () => {
-    done.value = null;
-    const body = watchlistBody(fields.value, timezone.value, Date.now());
-    if (!body.ok) {
-      error.value = body.error;
-      return;
-    }
-    error.value = null;
-    busy.value = true;
-    try {
-      await postJson<{ id: string }>('/api/v1/watchlists', body.value);
-      done.value = `Watchlist ${body.value.name} created.`;
+    if (await create(watchlistBody(fields.value, timezone.value, Date.now()), (w) => `Watchlist ${w.name} created.`)) {
       fields.value = NEW_WATCHLIST;
       onCreated();
-    } catch (err) {
-      error.value = problem(err, 'Creating a watchlist');
-    } finally {
-      busy.value = false;
     }
   };
 
