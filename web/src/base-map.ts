@@ -30,32 +30,47 @@ export function cityMap(element: HTMLElement, options: MapOptions = {}): Leaflet
   return map;
 }
 
-let areas: Promise<FeatureCollection | null> | null = null;
+interface Areas {
+  data: FeatureCollection | null;
+  /** Why they could not be had; null when they were, or when the caller may not read them. */
+  error: string | null;
+}
 
-/** The mahallas as GeoJSON, asked once per page; null when the caller may not read them or they fail. */
-export function cityAreas(): Promise<FeatureCollection | null> {
+let areas: Promise<Areas> | null = null;
+
+/** The mahallas as GeoJSON, asked once per page (a failure is asked again by the next map). */
+function cityAreas(): Promise<Areas> {
   const roles = me.value?.roles ?? [];
-  if (!roles.includes('admin') && !roles.includes('analyst')) return Promise.resolve(null);
-  areas ??= getJson<FeatureCollection>('/api/v1/areas?format=geojson').catch(() => {
-    areas = null; // asked again by the next map
-    return null;
-  });
+  if (!roles.includes('admin') && !roles.includes('analyst')) return Promise.resolve({ data: null, error: null });
+  areas ??= getJson<FeatureCollection>('/api/v1/areas?format=geojson').then(
+    (data) => ({ data, error: null }),
+    (err: unknown) => {
+      areas = null;
+      return { data: null, error: err instanceof Error ? err.message : String(err) };
+    },
+  );
   return areas;
 }
 
 /**
  * Draws the mahallas faintly under a map's own layers (not interactive: clicks go to the map).
- * `onDrawn` gets their bounds, for a map that has nothing else to frame yet.
+ * `onDrawn` gets their bounds, for a map that has nothing else to frame yet; `onError` why they
+ * could not be read.
  */
-export function outlineAreas(map: LeafletMap, onDrawn?: (bounds: LatLngBounds) => void): void {
+export function outlineAreas(
+  map: LeafletMap,
+  on: { onDrawn?: (bounds: LatLngBounds) => void; onError?: (why: string) => void } = {},
+): void {
   let removed = false;
   map.once('unload', () => {
     removed = true;
   });
-  void cityAreas().then((fc) => {
-    if (!fc || removed || fc.features.length === 0) return;
-    const outline = geoJSON(fc, { style: OUTLINE_STYLE, interactive: false }).addTo(map);
+  void cityAreas().then(({ data, error }) => {
+    if (removed) return;
+    if (error !== null) on.onError?.(error);
+    if (!data || data.features.length === 0) return;
+    const outline = geoJSON(data, { style: OUTLINE_STYLE, interactive: false }).addTo(map);
     outline.bringToBack();
-    onDrawn?.(outline.getBounds());
+    on.onDrawn?.(outline.getBounds());
   });
 }

@@ -72,10 +72,12 @@ export function HitMap({ hits, selected, context, timeZone, onSelect }: Props) {
     const d: Drawn = { map, layer: layerGroup().addTo(map), context: featureGroup().addTo(map), markers: new Map(), fitted: false };
     drawn.current = d;
     // The city frames the map until the first hits do.
-    outlineAreas(map, (bounds) => {
-      if (d.fitted) return;
-      map.fitBounds(bounds, { maxZoom: 15 });
-      d.fitted = true;
+    outlineAreas(map, {
+      onDrawn: (bounds) => {
+        if (d.fitted) return;
+        map.fitBounds(bounds, { maxZoom: 15 });
+        d.fitted = true;
+      },
     });
     return () => {
       map.remove();

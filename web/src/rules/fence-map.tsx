@@ -1,11 +1,11 @@
-// The geofence map: the mahallas as a faint base to find one's way (no tile server: nothing
-// leaves the engine's origin), the existing geofences, and the one being drawn. Drawing is done
-// here with Leaflet's own map events rather than a plugin: the circle tool takes a press on the
+// The geofence map: the mahallas as a faint base to find one's way (base-map.ts), the existing
+// geofences, and the one being drawn. Drawing is done here with Leaflet's own map events rather
+// than a plugin: the circle tool takes a press on the
 // centre and a release (a drag) or a second click at the edge; the polygon tool takes a click per
 // vertex and a double-click to close. The draft itself lives with the panel, which the typed
 // coordinates edit too; this component only draws it and reports what the mouse did.
 
-import type { Feature, FeatureCollection } from 'geojson';
+import type { Feature } from 'geojson';
 import {
   circle,
   circleMarker,
@@ -23,7 +23,7 @@ import {
   polyline,
 } from 'leaflet';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import { cityMap } from '../base-map.js';
+import { cityMap, outlineAreas } from '../base-map.js';
 import { clickedPoint, distanceM, type FenceDraft, formatRadius, type LatLon } from './fence-shape.js';
 import type { GeofenceRow } from './rule-forms.js';
 
@@ -31,8 +31,8 @@ export type Tool = 'circle' | 'polygon';
 
 interface Props {
   fences: readonly GeofenceRow[] | null;
-  /** GET /api/v1/areas?format=geojson, or null when none could be had. */
-  areas: FeatureCollection | null;
+  /** Why the mahallas could not be drawn under the map. */
+  onAreasError: (why: string) => void;
   draft: FenceDraft | null;
   tool: Tool | null;
   /** Bumped when a shape is placed by typed coordinates: the map brings it into view. */
@@ -51,7 +51,6 @@ const VERTEX_STYLE = { radius: 3, color: DRAFT_STYLE.color, interactive: false }
 
 interface Drawing {
   map: LeafletMap;
-  areas: LayerGroup;
   fences: FeatureGroup;
   draft: LayerGroup;
   framed: boolean;
@@ -65,7 +64,7 @@ interface Pending {
   tool: Tool | null;
 }
 
-export function FenceMap({ fences, areas, draft, tool, focus, onDraft, onFinished }: Props) {
+export function FenceMap({ fences, draft, tool, focus, onDraft, onFinished, onAreasError }: Props) {
   const element = useRef<HTMLDivElement>(null);
   const drawn = useRef<Drawing | null>(null);
   // The map's handlers are bound once; they read the latest props through this.
@@ -81,11 +80,12 @@ export function FenceMap({ fences, areas, draft, tool, focus, onDraft, onFinishe
     const map = cityMap(element.current!);
     drawn.current = {
       map,
-      areas: layerGroup().addTo(map),
       fences: featureGroup().addTo(map),
       draft: layerGroup().addTo(map),
       framed: false,
     };
+    // The mahallas frame the map unless the geofences already have.
+    outlineAreas(map, { onDrawn: (bounds) => frame(drawn.current!, bounds), onError: onAreasError });
 
     map.on('mousedown', (e: LeafletMouseEvent) => {
       const p = pending.current;
@@ -153,17 +153,6 @@ export function FenceMap({ fences, areas, draft, tool, focus, onDraft, onFinishe
   useEffect(() => {
     const d = drawn.current;
     if (!d) return;
-    d.areas.clearLayers();
-    if (areas && areas.features.length > 0) {
-      const base = geoJSON(areas, { interactive: false, style: { color: '#7d8797', weight: 1, fillOpacity: 0.03 } });
-      d.areas.addLayer(base);
-      frame(d, base.getBounds());
-    }
-  }, [areas]);
-
-  useEffect(() => {
-    const d = drawn.current;
-    if (!d) return;
     d.fences.clearLayers();
     for (const f of fences ?? []) {
       const g = f.geometry;
@@ -173,8 +162,8 @@ export function FenceMap({ fences, areas, draft, tool, focus, onDraft, onFinishe
           : geoJSON({ type: 'Feature', properties: {}, geometry: g } as Feature, { style: FENCE_STYLE });
       d.fences.addLayer(layer.bindTooltip(f.name));
     }
-    // No mahallas to frame the map: the geofences do, once.
-    if (d.areas.getLayers().length === 0 && d.fences.getLayers().length > 0) frame(d, d.fences.getBounds());
+    // Until the mahallas are drawn, the geofences frame the map, once.
+    if (d.fences.getLayers().length > 0) frame(d, d.fences.getBounds());
   }, [fences]);
 
   useEffect(() => {

@@ -2,9 +2,9 @@
 // as coordinates, then its trigger, the reads and lists it applies to, priority and cooldown.
 
 import { type Signal, useSignal } from '@preact/signals';
-import type { FeatureCollection } from 'geojson';
 import { useEffect } from 'preact/hooks';
 import { ConfirmDelete } from './confirm-delete.js';
+import { ListState } from './list-state.js';
 import { FenceMap, type Tool } from './fence-map.js';
 import { type FenceDraft, formatRadius, typedCircle, typedPolygon } from './fence-shape.js';
 import {
@@ -31,7 +31,7 @@ function shapeOf(g: GeofenceRow['geometry']): string {
 
 export function GeofencesPanel({ lists }: Props) {
   const fences = useLoaded<{ rows: GeofenceRow[] }>('/api/v1/geofences', 'Reading geofences');
-  const areas = useLoaded<FeatureCollection>('/api/v1/areas?format=geojson', 'Reading the mahallas');
+  const areasError = useSignal<string | null>(null);
   const draft = useSignal<FenceDraft | null>(null);
   const tool = useSignal<Tool | null>(null);
   const focus = useSignal(0);
@@ -75,16 +75,13 @@ export function GeofencesPanel({ lists }: Props) {
   return (
     <section class="rules-panel geofences" aria-labelledby="geofences-title" aria-busy={loading} data-testid="geofences">
       <h3 id="geofences-title">Geofences</h3>
-      {error && (
-        <p class="error" role="alert" data-testid="geofences-error">
-          {error}{' '}
-          <button type="button" onClick={fences.reload}>
-            Try again
-          </button>
-        </p>
-      )}
-      {loading && !data && <p class="loading">Loading geofences…</p>}
-      {data && rows.length === 0 && <p class="empty">No geofences yet.</p>}
+      <ListState
+        noun="geofences"
+        error={error}
+        loading={loading && !data}
+        empty={Boolean(data) && rows.length === 0}
+        reload={fences.reload}
+      />
       {rows.length > 0 && (
         <div class="table-scroll">
           <table class="rules-table">
@@ -154,10 +151,12 @@ export function GeofencesPanel({ lists }: Props) {
           <p class="instruction" aria-live="polite" data-testid="draw-instruction">
             {instruction}
           </p>
-          {areas.state.value.error && <p class="hint">No mahallas to show ({areas.state.value.error}).</p>}
+          {areasError.value && <p class="hint">No mahallas to show ({areasError.value}).</p>}
           <FenceMap
             fences={data?.rows ?? null}
-            areas={areas.state.value.data}
+            onAreasError={(why) => {
+              areasError.value = why;
+            }}
             draft={d}
             tool={tool.value}
             focus={focus.value}

@@ -6,6 +6,7 @@ import { cityTime } from '../city-time.js';
 import { timezone } from '../config.js';
 import { cityToday } from './city-date.js';
 import { ConfirmDelete } from './confirm-delete.js';
+import { ListState } from './list-state.js';
 import { EntriesUpload } from './entries-upload.js';
 import { NEW_WATCHLIST, type WatchlistFields, type WatchlistRow, watchlistBody } from './rule-forms.js';
 import { type Loaded, useCreate } from './rules-data.js';
@@ -26,16 +27,7 @@ export function WatchlistsPanel({ lists, reload }: Props) {
   return (
     <section class="rules-panel watchlists" aria-labelledby="watchlists-title" aria-busy={loading} data-testid="watchlists">
       <h3 id="watchlists-title">Watchlists</h3>
-      {error && (
-        <p class="error" role="alert" data-testid="watchlists-error">
-          {error}{' '}
-          <button type="button" onClick={reload}>
-            Try again
-          </button>
-        </p>
-      )}
-      {loading && !data && <p class="loading">Loading watchlists…</p>}
-      {data && rows.length === 0 && <p class="empty">No watchlists yet.</p>}
+      <ListState noun="watchlists" error={error} loading={loading && !data} empty={Boolean(data) && rows.length === 0} reload={reload} />
       {rows.length > 0 && (
         <div class="table-scroll">
           <table class="rules-table">
